@@ -28,6 +28,37 @@ export class Size {
   static gigabytes(n: number | bigint): Size { return Size.scaled(n, 10n ** 9n, "gigabytes"); }
   static terabytes(n: number | bigint): Size { return Size.scaled(n, 10n ** 12n, "terabytes"); }
 
+  /**
+   * A drive size as printed on the label, in decimal units: "900GB", "8TB", "1.2TB", "500 MB", or exact
+   * bytes as "900185481216B". Units are case-sensitive (B, kB/KB, MB, GB, TB, PB): "900Gb" could be
+   * gigabits, "900G" or "900GiB" binary, and both are refused rather than guessed.
+   */
+  static parseDriveSize(text: string): Size {
+    return parseQuantity(text, "drive size", DECIMAL_SUFFIXES, (suffix) => {
+      if (suffix === "") return `a bare number is ambiguous: write its unit ("900GB"), or bytes as "900185481216B"`;
+      if (/^[kMGTP]b$/i.test(suffix)) return `"${suffix}" reads as bits: write "${suffix[0].toUpperCase()}B"`;
+      if (/^[KMGTPE](iB)?$/i.test(suffix)) {
+        return `drive sizes are decimal, as sold: write "${suffix[0].toUpperCase()}B" (binary sizes belong to Size.parseZfs)`;
+      }
+      return undefined;
+    });
+  }
+
+  /**
+   * A ZFS quantity as `zfs set quota=…` reads it, in binary units: "4T" = "4TiB" = 4 × 2^40, "1.5G",
+   * "512K", or bare bytes "1073741824". ZFS also reads "4TB" as 4 TiB, which people mean as 4 × 10^12:
+   * that spelling is refused as ambiguous.
+   */
+  static parseZfs(text: string): Size {
+    return parseQuantity(text, "ZFS size", BINARY_SUFFIXES, (suffix) => {
+      if (/^[KMGTPE]B$/i.test(suffix)) {
+        const letter = suffix[0].toUpperCase();
+        return `ZFS reads "${suffix}" as binary (${letter}iB) where people read it as decimal: write "${letter}" or "${letter}iB"`;
+      }
+      return undefined;
+    });
+  }
+
   /** Sum of sizes; `Size.ZERO` for none. */
   static sum(sizes: Iterable<Size>): Size {
     let total = 0n;
@@ -82,6 +113,12 @@ export class Size {
 
   toString(): string { return `${this.bytes} B`; }
 
+  /** The largest decimal unit that holds this size exactly ("900GB", "123B"); `parseDriveSize` reads it back. */
+  toDriveSizeString(): string { return exactString(this.bytes, DECIMAL_SUFFIXES); }
+
+  /** The largest binary unit that holds this size exactly ("4T", "123"), as `zfs set` takes it; `parseZfs` reads it back. */
+  toZfsString(): string { return exactString(this.bytes, BINARY_SUFFIXES); }
+
   private static scaled(n: number | bigint, unit: bigint, what: string): Size {
     if (typeof n === "number" && !Number.isInteger(n)) {
       // Allow fractions only when they land on a whole byte (e.g. 1.5 GiB).
@@ -112,4 +149,47 @@ function toBigInt(n: number | bigint, what: string): bigint {
     throw new RangeError(`${what}: expected a non-negative whole number (got ${n})`);
   }
   return BigInt(n);
+}
+
+/** Suffix → bytes, largest first (the order `exactString` tries them in). */
+const DECIMAL_SUFFIXES: ReadonlyArray<readonly [string, bigint]> = [
+  ["PB", 10n ** 15n], ["TB", 10n ** 12n], ["GB", 10n ** 9n], ["MB", 10n ** 6n], ["kB", 10n ** 3n], ["KB", 10n ** 3n], ["B", 1n],
+];
+const BINARY_SUFFIXES: ReadonlyArray<readonly [string, bigint]> = [
+  ["E", 1n << 60n], ["P", 1n << 50n], ["T", 1n << 40n], ["G", 1n << 30n], ["M", 1n << 20n], ["K", 1n << 10n],
+  ["EiB", 1n << 60n], ["PiB", 1n << 50n], ["TiB", 1n << 40n], ["GiB", 1n << 30n], ["MiB", 1n << 20n], ["KiB", 1n << 10n],
+  ["B", 1n], ["", 1n],
+];
+
+/**
+ * Parses "<number><suffix>" exactly: the number is read as a decimal fraction in bigint, so "1.5T" is
+ * exact and "1.3B" is refused instead of rounded. `ambiguity` explains suffixes refused on purpose.
+ */
+function parseQuantity(
+  text: string,
+  what: string,
+  suffixes: ReadonlyArray<readonly [string, bigint]>,
+  ambiguity: (suffix: string) => string | undefined,
+): Size {
+  const allowed = `a non-negative number with one of ${suffixes.map(([s]) => (s === "" ? "no suffix" : s)).join(", ")}`;
+  const fail = (why: string): never => {
+    throw new RangeError(`${what}: ${why} (got ${JSON.stringify(text)}; allowed: ${allowed})`);
+  };
+  if (typeof text !== "string") fail("expected a string");
+  const match = /^\s*([+-]?)(\d+)(?:\.(\d+))?\s*([A-Za-z]*)\s*$/.exec(text);
+  if (!match) fail("not a number followed by a unit");
+  const [, sign, whole, fraction = "", suffix] = match!;
+  if (sign === "-") fail("a size cannot be negative");
+  const unit = suffixes.find(([s]) => s === suffix)?.[1];
+  if (unit === undefined) fail(ambiguity(suffix) ?? `unknown unit "${suffix}"`);
+  const scale = 10n ** BigInt(fraction.length);
+  const scaled = BigInt(whole + fraction) * unit!;
+  if (scaled % scale !== 0n) fail("not a whole number of bytes");
+  return Size.bytes(scaled / scale);
+}
+
+/** Bytes in the first (largest) unit that divides them; zero in the last, smallest spelling. */
+function exactString(bytes: bigint, suffixes: ReadonlyArray<readonly [string, bigint]>): string {
+  const [suffix, unit] = suffixes.find(([, u]) => bytes !== 0n && bytes % u === 0n) ?? suffixes[suffixes.length - 1];
+  return `${bytes / unit}${suffix}`;
 }
