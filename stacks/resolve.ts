@@ -1,0 +1,68 @@
+import { invalidProp } from "../constructs/errors";
+import type { VmNetworkInterface } from "../constructs/vm-network";
+import type { Homelab, HostSpec, NicSpec, PciDeviceSpec } from "../inventory/types";
+
+/**
+ * Turns the inventory's names (hosts, VLANs, PCI devices) into what constructs take, failing with
+ * the referencing path when a name was never declared.
+ */
+export class InventoryIndex {
+  constructor(readonly homelab: Homelab) {}
+
+  host(path: string, nodeName: string): HostSpec {
+    const host = this.homelab.hosts.find((h) => h.nodeName === nodeName);
+    if (!host) invalidProp(path, "host referenced but never declared", nodeName, list(this.homelab.hosts.map((h) => h.nodeName)));
+    return host;
+  }
+
+  pciDevice(path: string, name: string): PciDeviceSpec {
+    const device = this.homelab.pciDevices.find((d) => d.name === name);
+    if (!device) invalidProp(path, "PCI mapping referenced but never declared", name, list(this.homelab.pciDevices.map((d) => d.name)));
+    return device;
+  }
+
+  vlanId(path: string, name: string): number {
+    const vlan = this.homelab.vlans.find((v) => v.name === name);
+    if (!vlan) invalidProp(path, "VLAN referenced but never declared", name, list(this.homelab.vlans.map((v) => v.name)));
+    return vlan.id;
+  }
+
+  nic(path: string, host: HostSpec, nic: NicSpec): VmNetworkInterface {
+    if (!host.bridges.includes(nic.bridge)) {
+      invalidProp(path, `bridge not on host ${host.nodeName}`, nic.bridge, list(host.bridges));
+    }
+    return {
+      bridge: nic.bridge,
+      vlanId: nic.vlan === undefined ? undefined : this.vlanId(path, nic.vlan),
+      model: nic.model,
+      mtuBytes: nic.mtuBytes,
+      macAddress: nic.macAddress,
+    };
+  }
+
+  /** Checks every name the inventory uses, so a typo fails even in a stack that is skipped. */
+  checkReferences(): void {
+    const names = new Set<string>();
+    for (const d of this.homelab.pciDevices) {
+      const path = `inventory ${this.homelab.name}/pciDevices/${d.name}`;
+      if (names.has(d.name)) invalidProp(path, "PCI device declared twice", d.name, "unique names");
+      names.add(d.name);
+      this.host(path, d.nodeName);
+      if (d.vlan !== undefined) this.vlanId(path, d.vlan);
+    }
+    for (const vm of this.homelab.truenasVms) {
+      const path = `inventory ${this.homelab.name}/truenasVms/${vm.name}`;
+      const host = this.host(path, vm.nodeName);
+      vm.passthrough.forEach((p) => this.pciDevice(path, p.mapping));
+      vm.nics?.forEach((n) => this.nic(path, host, n));
+    }
+    for (const c of this.homelab.talosClusters ?? []) {
+      const path = `inventory ${this.homelab.name}/talosClusters/${c.clusterName}`;
+      this.nic(path, this.host(path, c.nodeName), c.nic);
+    }
+  }
+}
+
+function list(names: readonly string[]): string {
+  return names.length === 0 ? "none declared" : names.join(", ");
+}
