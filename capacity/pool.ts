@@ -164,6 +164,18 @@ function vdevCapacity(
   return { ...base, ...geometry, embeddedLog };
 }
 
+/**
+ * The redundancy of each top-level vdev ZFS lists as a child of the root (normal, special, log), as
+ * `volsize_from_vdevs()` walks them; cache and spare devices are not children of the root.
+ */
+export function topLevelShapes(layout: PoolLayout): { shape: VdevShape; ashift: bigint }[] {
+  const ashift = checkAshift(layout.ashift);
+  return layout.vdevs
+    .map((spec, i) => ({ spec, cls: spec.class ?? "normal", where: `vdevs[${i}]` }))
+    .filter(({ cls }) => cls !== "cache" && cls !== "spare")
+    .map(({ spec, cls, where }) => ({ shape: vdevShape(spec, cls, where), ashift }));
+}
+
 function vdevShape(spec: VdevSpec | DraidVdevSpec, cls: VdevClass, where: string): VdevShape {
   const n = Array.isArray(spec.disks) ? spec.disks.length : invalid(`${where}.disks`, "expected a list of disk sizes", spec.disks, "an array of Size");
   if (n === 0) invalid(`${where}.disks`, "a vdev needs devices", n, "one or more");
