@@ -8,13 +8,15 @@
  */
 export { Size } from "./size";
 export { CapacityInputError } from "./errors";
-export { PARTITION_SCHEMES, PartitionScheme, driveCapacity, partitionSize } from "./partition";
+export { PARTITION_SCHEMES, driveCapacity, partitionSize } from "./partition";
+export type { PartitionScheme } from "./partition";
+export { OPENZFS_RULES, VDEV_CLASSES, VDEV_TYPES, poolCapacity } from "./pool";
+export type { DraidVdevSpec, OpenZfsRules, PoolCapacity, PoolLayout, VdevCapacity, VdevClass, VdevSpec, VdevType } from "./pool";
+export { DEFAULT_VOLBLOCKSIZE, zvolRefreservation } from "./zvol";
+export type { ZvolSpec } from "./zvol";
 export {
-  DraidVdevSpec, OPENZFS_RULES, OpenZfsRules, PoolCapacity, PoolLayout, VDEV_CLASSES, VDEV_TYPES, VdevCapacity, VdevClass,
-  VdevSpec, VdevType, poolCapacity,
-} from "./pool";
-export { DEFAULT_VOLBLOCKSIZE, ZvolSpec, zvolRefreservation } from "./zvol";
-export {
-  BudgetReport, BudgetThresholds, CapacityError, CommitBasis, Contributor, DEFAULT_CRITICAL_PERCENT, DEFAULT_WARNING_PERCENT,
-  Finding, PlannedDataset, PoolBudget, PoolPlan, Verdict, checkBudgets, checkPoolBudget, enforceBudgets, explain,
+  CapacityError, DEFAULT_CRITICAL_PERCENT, DEFAULT_WARNING_PERCENT, checkBudgets, checkPoolBudget, enforceBudgets, explain,
+} from "./budget";
+export type {
+  BudgetReport, BudgetThresholds, CommitBasis, Contributor, Finding, PlannedDataset, PoolBudget, PoolPlan, Verdict,
 } from "./budget";
