@@ -20,3 +20,5 @@ export {
 export type {
   BudgetReport, BudgetThresholds, CommitBasis, Contributor, Finding, PlannedDataset, PoolBudget, PoolPlan, Verdict,
 } from "./budget";
+export { describeLayout, renderConsoleTable, renderMarkdown, renderSvg } from "./report";
+export { capacityToJson, layoutFromJson } from "./layout-json";
