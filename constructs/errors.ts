@@ -15,9 +15,14 @@ export function describe(value: unknown): string {
   if (value === undefined) return "nothing";
   if (typeof value === "string") return JSON.stringify(value);
   if (typeof value === "bigint") return `${value}`;
-  if (value !== null && typeof value === "object" && typeof (value as { toString(): string }).toString === "function"
-      && (value as object).toString !== Object.prototype.toString) {
+  // Value objects (Size) print themselves; arrays and plain objects print as JSON.
+  if (value !== null && typeof value === "object" && !Array.isArray(value) && value.toString !== Object.prototype.toString) {
     return String(value);
   }
   return JSON.stringify(value, (_k, v) => (typeof v === "bigint" ? `${v}` : v));
+}
+
+/** A value already formatted for humans (e.g. "4 GiB"): printed as is, without quotes. */
+export function verbatim(text: string): { toString(): string } {
+  return { toString: () => text };
 }

@@ -53,6 +53,8 @@ const PCI_ID = /^[0-9a-f]{4}:[0-9a-f]{4}$/i;
  * handing the wrong controller (and its disks) to TrueNAS.
  */
 export class PciMapping extends Construct {
+  /** The underlying `proxmox_hardware_mapping_pci`. */
+  readonly resource: HardwareMappingPci;
   /** The mapping name, as a reference: using it makes the VM depend on the mapping. */
   readonly mappingName: string;
   readonly kind: PciDeviceKind;
@@ -81,7 +83,7 @@ export class PciMapping extends Construct {
       invalidProp(this, "comment has leading or trailing whitespace", props.comment, "trimmed text");
     }
 
-    const resource = new HardwareMappingPci(this, "Resource", {
+    const resource = (this.resource = new HardwareMappingPci(this, "Resource", {
       name: props.name,
       comment: props.comment,
       map: props.devices.map((d) => ({
@@ -92,7 +94,7 @@ export class PciMapping extends Construct {
         subsystemId: d.subsystemId.toLowerCase(),
         comment: d.comment,
       })),
-    });
+    }));
     this.mappingName = resource.name;
     this.name = props.name;
     this.kind = props.kind;

@@ -45,9 +45,9 @@ export function qemuVmConfig(scope: IConstruct, spec: QemuVmSpec): VirtualEnviro
     invalidProp(scope, "CPU core count out of range", spec.cpuCores, "integers 1..2304");
   }
   const memoryMiB = wholeUnits(scope, "memory", spec.memory, Size.mebibytes(1), "MiB");
-  if (memoryMiB < 64) invalidProp(scope, "memory below the Proxmox minimum", spec.memory.toString(), "at least 64 MiB");
+  if (memoryMiB < 64) invalidProp(scope, "memory below the Proxmox minimum", spec.memory, "at least 64 MiB");
   const diskGiB = wholeUnits(scope, "boot disk size", spec.bootDiskSize, Size.gibibytes(1), "GiB");
-  if (diskGiB < 1) invalidProp(scope, "boot disk too small", spec.bootDiskSize.toString(), "at least 1 GiB");
+  if (diskGiB < 1) invalidProp(scope, "boot disk too small", spec.bootDiskSize, "at least 1 GiB");
   if (spec.installerIsoFileId !== undefined && !ISO.test(spec.installerIsoFileId)) {
     invalidProp(scope, "invalid installer ISO file id", spec.installerIsoFileId, "<storage>:iso/<file>.iso");
   }
@@ -93,6 +93,6 @@ export function qemuVmConfig(scope: IConstruct, spec: QemuVmSpec): VirtualEnviro
 }
 
 function wholeUnits(scope: IConstruct, what: string, size: Size, unit: Size, unitName: string): number {
-  if (size.bytes % unit.bytes !== 0n) invalidProp(scope, `${what} is not a whole number of ${unitName}`, size.toString(), `multiples of ${unit.bytes} bytes`);
+  if (size.bytes % unit.bytes !== 0n) invalidProp(scope, `${what} is not a whole number of ${unitName}`, size, `multiples of ${unit.bytes} bytes`);
   return Number(size.bytes / unit.bytes);
 }

@@ -1,7 +1,7 @@
 import { Construct } from "constructs";
 import { VirtualEnvironmentVm, type VirtualEnvironmentVmHostpci } from "../.gen/providers/proxmox/virtual-environment-vm";
 import { Size } from "../capacity/size";
-import { invalidProp } from "./errors";
+import { invalidProp, verbatim } from "./errors";
 import type { PciMapping } from "./pci-mapping";
 import { qemuVmConfig, type MachineType } from "./qemu-vm";
 import type { VmNetworkInterface } from "./vm-network";
@@ -134,10 +134,10 @@ export class TrueNASVm extends Construct {
     const hostpci = this.assignSlots(props, machine);
     const networkInterfaces = props.networkInterfaces ?? [];
     if (props.memory.compare(MIN_MEMORY) < 0) {
-      invalidProp(this, "memory below what ZFS needs", props.memory.toHuman(), `at least ${MIN_MEMORY.in("GiB")} GiB`);
+      invalidProp(this, "memory below what ZFS needs", verbatim(`${props.memory.in("GiB")} GiB`), `at least ${MIN_MEMORY.in("GiB")} GiB`);
     }
     if (props.ballooningMinimum !== undefined && props.passthrough.length > 0) {
-      invalidProp(this, "ballooning together with PCI passthrough", props.ballooningMinimum.toString(), "no ballooningMinimum when devices are passed through");
+      invalidProp(this, "ballooning together with PCI passthrough", verbatim(`${props.ballooningMinimum.in("GiB")} GiB`), "no ballooningMinimum when devices are passed through");
     }
     if (!props.passthrough.some((p) => p.mapping.kind === "storage-controller")) {
       invalidProp(this, "no storage controller passed through", props.passthrough.map((p) => p.mapping.name), "at least one mapping of kind storage-controller (the HBA holding the pool's disks)");
