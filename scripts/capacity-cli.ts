@@ -48,7 +48,7 @@ function main(argv: string[]): void {
     return;
   }
   if (values.json) {
-    const input: unknown = JSON.parse(readFileSync(0, "utf8"));
+    const input = parseJson(readFileSync(0, "utf8"));
     const one = (layout: unknown, where: string) => capacityToJson(poolCapacity(layoutFromJson(layout, where)));
     const output = Array.isArray(input) ? input.map((layout, i) => one(layout, `layouts[${i}]`)) : one(input, "layout");
     process.stdout.write(JSON.stringify(output) + "\n");
@@ -84,6 +84,14 @@ function printHuman(title: string, c: PoolCapacity): void {
       `vdev ${i}: ${v.type} × ${v.width}, device ${v.deviceBytes} B, asize ${v.asize} B, ${v.msCount} metaslabs of 2^${v.msShift} B` +
         `${v.embeddedLog ? " (1 embedded log)" : ""}, deflate ${v.deflateRatio}/512`,
     );
+  }
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new Error(`stdin: not a JSON layout (${(error as Error).message}); see --help for the format`);
   }
 }
 
