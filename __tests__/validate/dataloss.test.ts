@@ -94,3 +94,52 @@ describeWithTerraform("prevent_destroy refuses edits that would replace data (fi
     expect(r.stdout).toMatch(/Plan: 1 to add, \d+ to change, 1 to destroy\./);
   });
 });
+
+describeWithTerraform("replacements the table reports for helm and kubernetes (fixture stack, applied)", () => {
+  const schemas = repoSchemas();
+  let session: TerraformSession;
+  let applied: string;
+  let outdir: string;
+
+  beforeAll(async () => {
+    session = await TerraformSession.start({ terraform: terraform!, schemas });
+    outdir = fixtureOutdir("k8s-storage");
+    const [stack] = listStacks(outdir);
+    applied = prepareStack(stack!, session.workdir("applied-k8s"));
+    const r = await session.run(applied, ["apply", "-auto-approve", "-input=false", "-lock=false"]);
+    if (r.code !== 0) throw new Error(`apply failed:\n${r.stderr}`);
+  });
+  afterAll(async () => {
+    await session?.close();
+    if (outdir) rm(outdir);
+  });
+
+  async function planAfter(edit: (doc: Json) => void) {
+    const dir = mkdtempSync(join(applied, "..", "edit-"));
+    cpSync(applied, dir, { recursive: true });
+    editJson(join(dir, "cdk.tf.json"), edit);
+    return session.run(dir, ["plan", "-input=false", "-lock=false"]);
+  }
+
+  test.each([
+    ["a helm release name", "helm_release.nfs_fast", (d: Json) => (d.resource.helm_release.nfs_fast.name = "nfs-fast")],
+    ["a storage class name (metadata.name)", "kubernetes_storage_class_v1.nfs_fast", (d: Json) => (d.resource.kubernetes_storage_class_v1.nfs_fast.metadata[0].name = "nfs-fast")],
+  ])("changing %s plans a replacement", async (_what, address, edit) => {
+    const r = await planAfter(edit);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain(`# ${address} must be replaced`);
+    expect(r.stdout).toMatch(/# forces replacement/);
+  });
+
+  test("renaming the namespace replaces everything that lives in it", async () => {
+    const r = await planAfter((d) => (d.resource.kubernetes_namespace_v1.csi.metadata[0].name = "csi"));
+    expect(r.stderr).toBe("");
+    for (const a of ["kubernetes_namespace_v1.csi", "kubernetes_secret_v1.nfs_fast_config", "helm_release.nfs_fast"]) expect(r.stdout).toContain(`# ${a} must be replaced`);
+  });
+
+  test("bumping data_wo_revision (write-only secret data) is an in-place update", async () => {
+    const r = await planAfter((d) => (d.resource.kubernetes_secret_v1.nfs_fast_config.data_wo_revision = 2));
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("Plan: 0 to add, 1 to change, 0 to destroy.");
+  });
+});

@@ -24,8 +24,8 @@ describeWithTerraform("npm run validate catches real mistakes (Terraform, offlin
     outdirs.forEach(rm);
   });
 
-  async function check(edit: (doc: Json) => void) {
-    const out = fixtureOutdir("storage", edit);
+  async function check(edit: (doc: Json) => void, fixture = "storage") {
+    const out = fixtureOutdir(fixture, edit);
     outdirs.push(out);
     const [stack] = listStacks(out);
     return checkStackDir(session, stack!.name, prepareStack(stack!, session.workdir(stack!.name)), schemas);
@@ -88,6 +88,29 @@ describeWithTerraform("npm run validate catches real mistakes (Terraform, offlin
     });
     expect(r).toMatchObject({ ok: false, phase: "validate" });
     expect(r.message).toMatch(/Too many cpu blocks/);
+  });
+
+  test("the helm + kubernetes fixture passes (write-only secret data, ephemeral variable, helm 3 set list)", async () => {
+    const r = await check(() => {}, "k8s-storage");
+    expect(r.message).toBeUndefined();
+    expect(r).toMatchObject({ ok: true, plan: { add: 4 } });
+  });
+
+  test("helm 3: a set element missing its name", async () => {
+    const r = await check((doc) => {
+      doc.resource.helm_release.nfs_fast.set = [{ value: "next" }];
+    }, "k8s-storage");
+    expect(r).toMatchObject({ ok: false, phase: "validate" });
+    expect(r.message).toContain('Inappropriate value for attribute "set"');
+    expect(r.message?.replace(/\s+/g, " ")).toContain('element 0: attribute "name" is required');
+  });
+
+  test("kubernetes: a resource without its required metadata block", async () => {
+    const r = await check((doc) => {
+      delete doc.resource.kubernetes_storage_class_v1.nfs_fast.metadata;
+    }, "k8s-storage");
+    expect(r).toMatchObject({ ok: false, phase: "validate" });
+    expect(r.message).toContain("Insufficient metadata blocks");
   });
 
   test("a provider pinned to a version the committed schema is not from", async () => {
