@@ -395,6 +395,7 @@ export async function validateApp(opts: ValidateOptions = {}): Promise<ValidateR
     try {
       synthMs = (await synth(resolve(outdir), { env: opts.env })).ms;
     } catch (e) {
+      if (synthTmp) rmSync(synthTmp, { recursive: true, force: true });
       return fail((e as Error).message, { terraform });
     }
   }
