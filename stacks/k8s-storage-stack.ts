@@ -1,0 +1,154 @@
+import { HelmProvider } from "@cdktf/provider-helm/lib/provider";
+import { Release } from "@cdktf/provider-helm/lib/release";
+import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
+import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
+import type { Construct } from "constructs";
+import { CsiInstance, DEMOCRATIC_CSI_CHART, type CsiIscsiTargetGroup, type CsiInstanceSpec } from "../constructs/csi-instance";
+import { invalidProp } from "../constructs/errors";
+import { TerraformStack, TerraformVariable, Token, VariableType } from "../lib/cdktf";
+import { applyBackend, type BackendChoice } from "./backend";
+
+export interface K8sStorageStackProps {
+  readonly backend: BackendChoice;
+  /** The stack that declares the datasets and the iSCSI portal (prod-storage): applied first. */
+  readonly storageStack: TerraformStack;
+  /** Pools the storage stack declares; every instance's `pool` must be one of them. */
+  readonly pools: readonly string[];
+  /** TrueNAS address on the storage VLAN, e.g. `10.10.10.5`. */
+  readonly truenasHost: string;
+  /**
+   * Portal and initiator group ids (references into the storage stack).
+   * @default - none; required when an instance uses iSCSI
+   */
+  readonly iscsi?: CsiIscsiTargetGroup;
+  /** The democratic-csi instances, one Helm release each. */
+  readonly instances: readonly CsiInstanceSpec[];
+  /**
+   * Namespace of every release (created here, labelled privileged).
+   * @default "democratic-csi"
+   */
+  readonly namespace?: string;
+  /**
+   * Bump after rotating the TrueNAS API key: the config Secrets are write-only, so nothing else
+   * tells Terraform to send them again.
+   * @default 1
+   */
+  readonly apiKeyRevision?: number;
+  /**
+   * Install the CSI snapshot controller and its CRDs (chart snapshot-controller), which the
+   * VolumeSnapshotClasses need. Turn off if the cluster already runs one.
+   * @default true
+   */
+  readonly installSnapshotController?: boolean;
+}
+
+/** Chart snapshot-controller from the same repository: VolumeSnapshot CRDs + controller 8.2.1 (what the csi-snapshotter v8 of chart 0.15.x needs). */
+export const SNAPSHOT_CONTROLLER_CHART = { repository: DEMOCRATIC_CSI_CHART.repository, chart: "snapshot-controller", version: "0.3.0" } as const;
+
+/** Name of the variable carrying the TrueNAS API key (`TF_VAR_truenas_api_key`). */
+export const TRUENAS_API_KEY_VARIABLE = "truenas_api_key";
+
+/**
+ * prod-k8s-storage: the democratic-csi releases on the Talos cluster, one per CSI instance, on
+ * datasets the storage stack declares.
+ *
+ * The cluster comes from the environment (`KUBE_CONFIG_PATH`, `KUBE_CTX`, ... or the variables
+ * below); the TrueNAS API key from the ephemeral variable `truenas_api_key`, so it is never in
+ * the state, the plan file or cdk.tf.json.
+ */
+export class K8sStorageStack extends TerraformStack {
+  readonly namespace: NamespaceV1;
+  readonly instances: CsiInstance[];
+  readonly snapshotController?: Release;
+  readonly apiKey: TerraformVariable;
+
+  constructor(scope: Construct, id: string, props: K8sStorageStackProps) {
+    super(scope, id);
+    applyBackend(this, props.backend);
+    this.addDependency(props.storageStack);
+    addKubernetesProviders(this);
+
+    this.apiKey = new TerraformVariable(this, TRUENAS_API_KEY_VARIABLE, {
+      type: VariableType.STRING,
+      sensitive: true,
+      nullable: false,
+      description: "TrueNAS API key of the democratic-csi user (TF_VAR_truenas_api_key). Ephemeral: needed at plan and apply, never stored.",
+    });
+    // Ephemeral (Terraform >= 1.10): only write-only arguments may use it, and Terraform keeps it
+    // out of the state and the saved plan. CDKTF 0.21 has no option for it, hence the override.
+    this.apiKey.addOverride("ephemeral", true);
+
+    const namespace = props.namespace ?? "democratic-csi";
+    this.namespace = new NamespaceV1(this, "namespace", {
+      metadata: {
+        name: namespace,
+        // democratic-csi's node pods are privileged (host mounts, iscsiadm via nsenter); Talos
+        // enforces the baseline Pod Security Standard by default.
+        labels: {
+          "pod-security.kubernetes.io/enforce": "privileged",
+          "pod-security.kubernetes.io/audit": "privileged",
+          "pod-security.kubernetes.io/warn": "privileged",
+        },
+      },
+    });
+
+    if (props.installSnapshotController ?? true) {
+      this.snapshotController = new Release(this, "snapshot-controller", {
+        name: "snapshot-controller",
+        namespace: "kube-system",
+        ...SNAPSHOT_CONTROLLER_CHART,
+        atomic: true,
+        cleanupOnFail: true,
+        maxHistory: 5,
+      });
+    }
+
+    for (const spec of props.instances) {
+      const path = `${this.node.path}/${spec.name}`;
+      if (!props.pools.includes(spec.pool)) {
+        invalidProp(path, `pool ${spec.pool} is not declared by the storage stack ${props.storageStack.node.id}`, spec.pool, props.pools.join(", ") || "none declared");
+      }
+      for (const [role, ds] of [["datasetParent", spec.datasetParent], ["detachedSnapshotsParent", spec.detachedSnapshotsParent]] as const) {
+        if (ds.node.root === this.node.root && TerraformStack.of(ds as unknown as Construct) !== props.storageStack) {
+          invalidProp(path, `${role} is not declared by the storage stack ${props.storageStack.node.id}`, ds.path, `datasets of ${props.storageStack.node.id}`);
+        }
+      }
+    }
+    const revision = props.apiKeyRevision ?? 1;
+    this.instances = props.instances.map(
+      (spec) =>
+        new CsiInstance(this, spec.name, {
+          ...spec,
+          namespace: this.namespace.metadata.name,
+          truenasHost: props.truenasHost,
+          apiKey: this.apiKey.stringValue,
+          iscsiTargetGroup: spec.protocol === "iscsi" ? props.iscsi : undefined,
+          configRevision: revision,
+          dependsOn: this.snapshotController ? [this.snapshotController] : undefined,
+        }),
+    );
+  }
+}
+
+/**
+ * hashicorp/kubernetes and hashicorp/helm without a credential in the JSON: both read
+ * `KUBE_CONFIG_PATH` / `KUBE_CONFIG_PATHS` / `KUBE_CTX` (and the other `KUBE_*` variables) when a
+ * setting is null, so the variables default to null, like the Proxmox provider's.
+ */
+export function addKubernetesProviders(stack: TerraformStack): { kubernetes: KubernetesProvider; helm: HelmProvider } {
+  const configPath = new TerraformVariable(stack, "kube_config_path", {
+    type: VariableType.STRING,
+    nullable: true,
+    default: Token.nullValue(),
+    description: "kubeconfig of the Talos cluster (null: KUBE_CONFIG_PATH / KUBE_CONFIG_PATHS)",
+  });
+  const context = new TerraformVariable(stack, "kube_context", {
+    type: VariableType.STRING,
+    nullable: true,
+    default: Token.nullValue(),
+    description: "kubeconfig context (null: KUBE_CTX, else the current context)",
+  });
+  const kubernetes = new KubernetesProvider(stack, "kubernetes", { configPath: configPath.stringValue, configContext: context.stringValue });
+  const helm = new HelmProvider(stack, "helm", { kubernetes: { configPath: configPath.stringValue, configContext: context.stringValue } });
+  return { kubernetes, helm };
+}
