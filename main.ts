@@ -1,14 +1,30 @@
 /**
  * The CDKTF app: `npx cdktf synth` runs this (through tsx: no type check at synth; `npm run
- * typecheck` does that). Everything is checked while the stacks are built; only then does
- * `app.synth()` write cdktf.out/, so a bad inventory writes nothing.
+ * typecheck` does that). Everything, the capacity budgets included, is checked while the stacks are
+ * built; only then does `app.synth()` write cdktf.out/, so a bad inventory writes nothing.
  */
+import fs from "node:fs";
+import path from "node:path";
+import { renderConsoleTable, renderMarkdown, renderSvg } from "./capacity";
 import { homelab } from "./inventory/homelab";
 import { App } from "./lib/cdktf";
 import { backendFromEnv } from "./stacks/backend";
 import { buildHomelab } from "./stacks/homelab-app";
 
 const app = new App();
-const { skipped } = buildHomelab(app, homelab, { backend: backendFromEnv(process.env) });
-for (const s of skipped) console.warn(`${s.stack}: skipped: ${s.reason}`);
+const built = buildHomelab(app, homelab, { backend: backendFromEnv(process.env) });
 app.synth();
+
+// Reports beside the stacks: the capacity verdict and the payloads for the manual pool creation.
+fs.writeFileSync(path.join(app.outdir, "capacity.md"), renderMarkdown(built.capacity));
+fs.writeFileSync(path.join(app.outdir, "capacity.svg"), renderSvg(built.capacity));
+const payloadDir = path.join(app.outdir, "truenas");
+fs.mkdirSync(payloadDir, { recursive: true });
+for (const pool of built.pools) {
+  fs.writeFileSync(path.join(payloadDir, `pool-create-${pool.name}.json`), `${JSON.stringify(pool.createPayload(), null, 2)}\n`);
+}
+
+// stderr: cdktf shows the app's stderr; stdout is reserved for its own progress.
+console.error(renderConsoleTable(built.capacity));
+for (const s of built.skipped) console.error(`${s.stack}: skipped: ${s.reason}`);
+for (const note of built.notes) console.error(note);

@@ -326,7 +326,10 @@ function evaluate(node: Node, capped: boolean, shapes: Parameters<typeof refrese
     findings.push({ severity: "error", dataset: node.path, message: `reservations and thick zvols under it guarantee ${human(guaranteed)}, more than its quota ${human(quota)}: ZFS refuses the last of them with ENOSPC` });
   }
   let counted = contributors;
-  if (hasQuota && (unbounded || committed > quota)) {
+  // A dataset with a quota but no refquota can hold data of its own up to that quota (bulk/backups
+  // holds files beside its child bulk/backups/forgejo), so the quota is what it commits.
+  const ownDataUpToQuota = !spec?.refquota && !spec?.thickZvol;
+  if (hasQuota && (unbounded || ownDataUpToQuota || committed > quota)) {
     committed = quota;
     unbounded = false;
     counted = [contributor(node, quota, "quota")];

@@ -8,8 +8,21 @@
  * (`lspci -nnv -s <path>`, or `pvesh get /nodes/<node>/hardware/pci`). A wrong value makes
  * Proxmox refuse to start the VM, never pass the wrong device.
  */
-import { Size } from "../capacity/size";
+import { Size, type PoolLayout } from "../capacity";
+import { Cron } from "../constructs/cron";
 import type { Homelab } from "./types";
+
+// Real byte counts of the drives as sold (IDEMA LBA counts x 512): a "900 GB" drive is not 900e9.
+const SAS_900GB = Size.bytes(900_185_481_216n); // 1,758,174,768 sectors
+const SSD_120GB = Size.bytes(120_034_123_776n); // 234,441,648 sectors
+const HGST_8TB = Size.bytes(8_001_563_222_016n); // 15,628,053,168 sectors
+const HDD_3TB = Size.bytes(3_000_592_982_016n); // 5,860,533,168 sectors
+
+const disks = (n: number, size: Size) => Array.from({ length: n }, () => size);
+// TrueNAS 25.04+ partitions every pool disk itself (2 GiB margin, no swap), with ashift 12.
+const truenasLayout = (vdevs: PoolLayout["vdevs"]): PoolLayout => ({ ashift: 12, openzfs: "2.4", partitionScheme: "truenas-25.04", vdevs });
+const TiB = Size.tebibytes;
+const GiB = Size.gibibytes;
 
 export const homelab: Homelab = {
   name: "homelab",
@@ -87,6 +100,86 @@ export const homelab: Homelab = {
         { bridge: "vmbr0", vlan: "lan" },
       ],
       installerIsoFileId: "local:iso/TrueNAS-SCALE-25.10.1.iso",
+      storage: {
+        storageAddress: "10.10.10.5",
+        pools: [
+          {
+            name: "fast",
+            // 21x 900 GB 10K SAS in the MD1220 as 3x 7-wide RAIDZ2, with a mirrored SLOG.
+            layout: truenasLayout([
+              { type: "raidz2", disks: disks(7, SAS_900GB) },
+              { type: "raidz2", disks: disks(7, SAS_900GB) },
+              { type: "raidz2", disks: disks(7, SAS_900GB) },
+              { class: "log", type: "mirror", disks: disks(2, SSD_120GB) },
+            ]),
+          },
+          { name: "bulk", layout: truenasLayout([{ type: "raidz2", disks: disks(6, HGST_8TB) }]) },
+          { name: "scratch", layout: truenasLayout([{ type: "raidz1", disks: disks(6, HDD_3TB) }]) },
+        ],
+        // Quotas are the plan that FITS (see README, "Capacity: what changed from the review").
+        datasets: [
+          { path: "fast/kubernetes", purpose: "Kubernetes volumes (democratic-csi parents)" },
+          { path: "fast/kubernetes/iscsi-zvols", purpose: "PostgreSQL, MySQL, Redis, ClickHouse zvols (truenas-iscsi-fast)", profile: "kubernetes-zvols", quota: TiB(3.5) },
+          { path: "fast/kubernetes/iscsi-snapshots", purpose: "detached snapshots of truenas-iscsi-fast", profile: "kubernetes-zvols", quota: GiB(512) },
+          { path: "fast/kubernetes/nfs-dynamic", purpose: "general app data PVCs (truenas-nfs-fast)", profile: "kubernetes-nfs", quota: TiB(2) },
+          { path: "fast/kubernetes/nfs-snapshots", purpose: "detached snapshots of truenas-nfs-fast", profile: "kubernetes-nfs", quota: GiB(256) },
+          { path: "fast/kubernetes/nfs-static", purpose: "shared configs (static PVs)", quota: GiB(64) },
+          { path: "fast/vms", purpose: "VM disk images", profile: "vm-images", quota: TiB(1.5) },
+          { path: "fast/ml-models", purpose: "trained models", profile: "media", quota: GiB(512) },
+
+          { path: "bulk/kubernetes", purpose: "Kubernetes volumes (democratic-csi parents)" },
+          { path: "bulk/kubernetes/nfs-dynamic", purpose: "Forgejo registry, large PVCs (truenas-nfs-bulk)", profile: "kubernetes-nfs", quota: TiB(5) },
+          { path: "bulk/kubernetes/nfs-snapshots", purpose: "detached snapshots of truenas-nfs-bulk", profile: "kubernetes-nfs", quota: GiB(512) },
+          { path: "bulk/media", purpose: "Jellyfin streaming", profile: "media", quota: TiB(8.5) },
+          { path: "bulk/photos", purpose: "Immich library (irreplaceable)", profile: "photos", quota: TiB(5) },
+          { path: "bulk/signoz-cold", purpose: "old observability data", quota: TiB(1) },
+          { path: "bulk/backups", purpose: "timemachine, proxmox and forgejo backups", profile: "backups", quota: TiB(2) },
+          { path: "bulk/backups/forgejo", purpose: "Forgejo git backups", profile: "backups", quota: GiB(256) },
+          { path: "bulk/archive", purpose: "cold storage", profile: "backups", quota: GiB(512) },
+
+          { path: "scratch/kubernetes", purpose: "Kubernetes volumes (democratic-csi parents)" },
+          { path: "scratch/kubernetes/nfs-dynamic", purpose: "CI cache, ephemeral PVCs (truenas-nfs-scratch)", profile: "scratch", quota: TiB(5) },
+          { path: "scratch/kubernetes/nfs-snapshots", purpose: "detached snapshots of truenas-nfs-scratch", profile: "scratch", quota: GiB(256) },
+          { path: "scratch/downloads", purpose: "torrent and usenet staging", profile: "scratch", quota: TiB(3.5) },
+          { path: "scratch/ml-datasets", purpose: "training data", profile: "media", quota: TiB(1) },
+          { path: "scratch/temp", purpose: "general scratch", profile: "scratch", quota: GiB(512) },
+        ],
+        nfsExports: [
+          { dataset: "bulk/media", vlans: ["storage", "k8s-prod"], readOnly: true },
+          { dataset: "bulk/photos", vlans: ["storage", "k8s-prod"] },
+          { dataset: "bulk/signoz-cold", vlans: ["storage", "k8s-shared"] },
+          { dataset: "fast/kubernetes/nfs-static", vlans: ["storage", "k8s-shared", "k8s-prod"], maprootUser: "root" },
+        ],
+        iscsi: true,
+        // Tier 1, the review's schedules.
+        snapshots: [
+          { dataset: "fast/kubernetes", schedule: Cron.hourly(), keep: 24 },
+          { dataset: "fast/vms", schedule: Cron.everyHours(4), keep: 6 },
+          { dataset: "bulk/photos", schedule: Cron.daily(0, 15), keep: 30 },
+        ],
+        // Tier 2: defined now, held until grogu is online.
+        replication: {
+          targetRole: "backup",
+          datasets: ["fast/kubernetes", "fast/vms", "bulk/photos"],
+          targetParent: "backup/replicas",
+          whenTargetOffline: "hold",
+        },
+        // Tier 3: what cannot be replaced, to B2.
+        offsiteBackup: {
+          bucket: "homelab-din-offsite",
+          datasets: ["bulk/photos", "fast/kubernetes/nfs-static", "bulk/backups/forgejo"],
+          schedule: Cron.daily(2, 30),
+          keepLast: 30,
+        },
+        // Staggered so two pools never scrub at once.
+        scrubs: { fast: Cron.weekly(0, 2), bulk: Cron.weekly(3, 2), scratch: Cron.weekly(5, 2) },
+        alerts: {
+          recipients: ["admin@homelab.example"],
+          smtpServer: "smtp.homelab.example",
+          smtpUser: "truenas@homelab.example",
+          fromAddress: "truenas@homelab.example",
+        },
+      },
     },
     {
       role: "backup",
@@ -102,6 +195,20 @@ export const homelab: Homelab = {
         { bridge: "vmbr0", vlan: "lan" },
       ],
       installerIsoFileId: "local:iso/TrueNAS-SCALE-25.10.1.iso",
+      storage: {
+        storageAddress: "10.10.10.6",
+        pools: [{ name: "backup", layout: truenasLayout([{ type: "raidz2", disks: disks(11, HDD_3TB) }]) }],
+        datasets: [
+          { path: "backup/replicas", purpose: "Tier 2 replicas of din's fast/kubernetes, fast/vms and bulk/photos", profile: "replica", quota: TiB(17) },
+        ],
+        scrubs: { backup: Cron.weekly(0, 4) },
+        alerts: {
+          recipients: ["admin@homelab.example"],
+          smtpServer: "smtp.homelab.example",
+          smtpUser: "truenas-backup@homelab.example",
+          fromAddress: "truenas-backup@homelab.example",
+        },
+      },
     },
   ],
   talosClusters: [

@@ -2,8 +2,11 @@
  * The shape of a homelab inventory: what the homelab IS, as typed data. Stacks read it; constructs
  * never see it. A second homelab is a second file of this type, not a fork of a construct.
  */
-import type { Size } from "../capacity/size";
+import type { BudgetThresholds, PoolLayout, Size } from "../capacity";
+import type { CronSchedule } from "../constructs/cron";
+import type { DatasetProps } from "../constructs/dataset-tree";
 import type { PciDeviceKind } from "../constructs/pci-mapping";
+import type { PoolCreation } from "../constructs/zfs-pool";
 import type { NicModel } from "../constructs/vm-network";
 
 export interface Homelab {
@@ -87,6 +90,89 @@ export interface TrueNASVmSpec {
   readonly nics?: readonly NicSpec[];
   /** @default - no CD-ROM */
   readonly installerIsoFileId?: string;
+  /** What TrueNAS holds and does: pools, datasets, shares, data protection. @default - VM only */
+  readonly storage?: TrueNASStorageSpec;
+}
+
+export interface TrueNASStorageSpec {
+  /** TrueNAS's address on the storage VLAN: NFS, iSCSI and replication go there. */
+  readonly storageAddress: string;
+  readonly pools: readonly PoolSpec[];
+  /** Datasets by full path (`fast/kubernetes/nfs-dynamic`), parents before children. */
+  readonly datasets: readonly DatasetSpec[];
+  /** @default - none */
+  readonly nfsExports?: readonly NfsExportSpec[];
+  /** Serve iSCSI (for democratic-csi's zvols) on the storage address. @default false */
+  readonly iscsi?: boolean;
+  /** Tier 1. @default - none */
+  readonly snapshots?: readonly SnapshotSpec[];
+  /** Tier 2. @default - none */
+  readonly replication?: ReplicationSpec;
+  /** Tier 3. @default - none */
+  readonly offsiteBackup?: OffsiteBackupSpec;
+  /** Weekly scrub start, per pool name (days staggered so two pools never scrub at once). */
+  readonly scrubs: Readonly<Record<string, CronSchedule>>;
+  /** @default - no email alerts */
+  readonly alerts?: AlertSpec;
+}
+
+export interface PoolSpec {
+  readonly name: string;
+  readonly layout: PoolLayout;
+  /** @default "adopt" */
+  readonly creation?: PoolCreation;
+  /** @default - none (payload placeholders) */
+  readonly diskIds?: readonly (readonly string[])[];
+  /** @default 80% warning, 95% error */
+  readonly thresholds?: BudgetThresholds;
+}
+
+/** A dataset: `path` is the full ZFS path, its first component the pool. */
+export type DatasetSpec = DatasetProps;
+
+export interface NfsExportSpec {
+  readonly dataset: string;
+  /** VLAN names whose networks may mount it. */
+  readonly vlans: readonly string[];
+  /** @default false */
+  readonly readOnly?: boolean;
+  /** @default - root squashed */
+  readonly maprootUser?: string;
+}
+
+export interface SnapshotSpec {
+  readonly dataset: string;
+  readonly schedule: CronSchedule;
+  readonly keep: number;
+}
+
+export interface ReplicationSpec {
+  /** Which TrueNAS VM receives (by role). */
+  readonly targetRole: "primary" | "backup";
+  /** Datasets to replicate; each needs a snapshot policy. */
+  readonly datasets: readonly string[];
+  /** Parent dataset on the target, e.g. `backup`. */
+  readonly targetParent: string;
+  /**
+   * The gate: while the target's host is offline, replication stays defined here but is not
+   * synthesized. Without it, an offline target is an error.
+   * @default - no gate
+   */
+  readonly whenTargetOffline?: "hold";
+}
+
+export interface OffsiteBackupSpec {
+  readonly bucket: string;
+  readonly datasets: readonly string[];
+  readonly schedule: CronSchedule;
+  readonly keepLast: number;
+}
+
+export interface AlertSpec {
+  readonly recipients: readonly string[];
+  readonly smtpServer: string;
+  readonly smtpUser: string;
+  readonly fromAddress: string;
 }
 
 export interface TalosClusterSpec {

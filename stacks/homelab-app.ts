@@ -1,5 +1,7 @@
-import type { Construct } from "constructs";
-import type { Homelab } from "../inventory/types";
+import { Construct } from "constructs";
+import { enforceBudgets, type BudgetReport } from "../capacity";
+import { ZfsPool } from "../constructs/zfs-pool";
+import type { Homelab, TrueNASVmSpec } from "../inventory/types";
 import type { TerraformStack } from "../lib/cdktf";
 import type { BackendChoice } from "./backend";
 import { ComputeStack } from "./compute-stack";
@@ -19,13 +21,21 @@ export interface SkippedStack {
 export interface HomelabStacks {
   readonly stacks: TerraformStack[];
   readonly skipped: SkippedStack[];
+  /** Capacity verdicts for every pool, including those of skipped stacks. */
+  readonly capacity: BudgetReport[];
+  /** Pools by name, for the manual `pool.create` payloads. */
+  readonly pools: ZfsPool[];
+  /** Notes for the user (e.g. replication held by its gate). */
+  readonly notes: string[];
 }
 
 const STORAGE_STACK_BY_ROLE = { primary: "prod-storage", backup: "prod-backup" } as const;
 
 /**
  * Composes a homelab's stacks from its inventory. Stacks whose host is offline are skipped (and
- * listed), but their inventory is still checked, so a typo never waits for the host to come back.
+ * listed), but they are still built in a scratch app that is never synthesized: their inventory
+ * is checked and their pools are in the capacity verdict, so nothing waits for the host to return.
+ * The capacity check runs once over all pools and reports every failing pool at once.
  */
 export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabAppOptions = {}): HomelabStacks {
   const backend = options.backend ?? { kind: "local" };
@@ -33,16 +43,30 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
   inventory.checkReferences();
   const stacks: TerraformStack[] = [];
   const skipped: SkippedStack[] = [];
+  const notes: string[] = [];
+  // A second construct tree for skipped stacks: built (so validated) but never synthesized.
+  const scratch = new Construct(undefined as unknown as Construct, "skipped");
   const offline = (nodeName: string) => {
     const host = inventory.host(`inventory ${homelab.name}`, nodeName);
     return host.online ? undefined : `host ${nodeName} is offline${host.offlineReason ? ` (${host.offlineReason})` : ""}; set online: true for it in the inventory to synthesize this stack`;
   };
+  const replicationTarget = (vm: TrueNASVmSpec) => {
+    const r = vm.storage?.replication;
+    if (!r) return undefined;
+    const target = homelab.truenasVms.find((t) => t.role === r.targetRole);
+    if (!target?.storage) throw new Error(`inventory ${homelab.name}/truenasVms/${vm.name}: replication target referenced but never declared (got "${r.targetRole}"; allowed: the role of a TrueNAS VM with storage)`);
+    return { nodeName: target.nodeName, online: inventory.host(vm.name, target.nodeName).online, address: target.storage.storageAddress };
+  };
 
+  const storageStacks: StorageStack[] = [];
   for (const vm of homelab.truenasVms) {
     const id = STORAGE_STACK_BY_ROLE[vm.role];
     const reason = offline(vm.nodeName);
+    const stack = new StorageStack(reason ? scratch : app, id, { inventory, vm, backend, replicationTarget: replicationTarget(vm) });
+    storageStacks.push(stack);
     if (reason) skipped.push({ stack: id, reason });
-    else stacks.push(new StorageStack(app, id, { inventory, vm, backend }));
+    else stacks.push(stack);
+    if (!reason && stack.storage?.replicationHeld) notes.push(`${id}: ${stack.storage.replicationHeld}`);
   }
 
   const dev = (homelab.talosClusters ?? []).filter((c) => c.environment === "dev");
@@ -51,5 +75,8 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
     if (reason) skipped.push({ stack: "dev-compute", reason });
     else stacks.push(new ComputeStack(app, "dev-compute", { inventory, clusters: dev, backend }));
   }
-  return { stacks, skipped };
+
+  const pools = storageStacks.flatMap((s) => s.node.findAll().filter((c): c is ZfsPool => c instanceof ZfsPool));
+  const capacity = enforceBudgets(pools.map((p) => p.plan()));
+  return { stacks, skipped, capacity, pools, notes };
 }

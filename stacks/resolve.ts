@@ -1,6 +1,6 @@
 import { invalidProp } from "../constructs/errors";
 import type { VmNetworkInterface } from "../constructs/vm-network";
-import type { Homelab, HostSpec, NicSpec, PciDeviceSpec } from "../inventory/types";
+import type { Homelab, HostSpec, NicSpec, PciDeviceSpec, VlanSpec } from "../inventory/types";
 
 /**
  * Turns the inventory's names (hosts, VLANs, PCI devices) into what constructs take, failing with
@@ -21,10 +21,10 @@ export class InventoryIndex {
     return device;
   }
 
-  vlanId(path: string, name: string): number {
+  vlan(path: string, name: string): VlanSpec {
     const vlan = this.homelab.vlans.find((v) => v.name === name);
     if (!vlan) invalidProp(path, "VLAN referenced but never declared", name, list(this.homelab.vlans.map((v) => v.name)));
-    return vlan.id;
+    return vlan;
   }
 
   nic(path: string, host: HostSpec, nic: NicSpec): VmNetworkInterface {
@@ -33,7 +33,7 @@ export class InventoryIndex {
     }
     return {
       bridge: nic.bridge,
-      vlanId: nic.vlan === undefined ? undefined : this.vlanId(path, nic.vlan),
+      vlanId: nic.vlan === undefined ? undefined : this.vlan(path, nic.vlan).id,
       model: nic.model,
       mtuBytes: nic.mtuBytes,
       macAddress: nic.macAddress,
@@ -48,7 +48,7 @@ export class InventoryIndex {
       if (names.has(d.name)) invalidProp(path, "PCI device declared twice", d.name, "unique names");
       names.add(d.name);
       this.host(path, d.nodeName);
-      if (d.vlan !== undefined) this.vlanId(path, d.vlan);
+      if (d.vlan !== undefined) this.vlan(path, d.vlan);
     }
     for (const vm of this.homelab.truenasVms) {
       const path = `inventory ${this.homelab.name}/truenasVms/${vm.name}`;

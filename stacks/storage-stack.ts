@@ -6,18 +6,22 @@ import { TerraformStack } from "../lib/cdktf";
 import { applyBackend, type BackendChoice } from "./backend";
 import { addProxmoxProvider } from "./providers";
 import type { InventoryIndex } from "./resolve";
+import { TrueNASStorage, type TrueNASStorageProps } from "./truenas-storage";
 
 export interface StorageStackProps {
   readonly inventory: InventoryIndex;
   /** The TrueNAS VM this stack deploys (primary: prod-storage, backup: prod-backup). */
   readonly vm: TrueNASVmSpec;
   readonly backend: BackendChoice;
+  /** Where this TrueNAS replicates to, resolved from the inventory. @default - no replication */
+  readonly replicationTarget?: TrueNASStorageProps["replicationTarget"];
 }
 
-/** A TrueNAS VM with the PCI mappings it passes through. */
+/** A TrueNAS VM with the PCI mappings it passes through, and what the TrueNAS holds and does. */
 export class StorageStack extends TerraformStack {
   readonly truenas: TrueNASVm;
   readonly pciMappings: PciMapping[];
+  readonly storage?: TrueNASStorage;
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id);
@@ -49,5 +53,9 @@ export class StorageStack extends TerraformStack {
       networkInterfaces: vm.nics?.map((n) => inventory.nic(path, host, n)),
       installerIsoFileId: vm.installerIsoFileId,
     });
+
+    if (vm.storage) {
+      this.storage = new TrueNASStorage(this, "storage", { inventory, spec: vm.storage, replicationTarget: props.replicationTarget });
+    }
   }
 }

@@ -69,9 +69,13 @@ describe("budget rules", () => {
     expect(r.contributors.map((c) => [c.path, c.basis])).toEqual([["fast/k8s", "quota"]]);
     expect(r.verdict).toBe("ok");
   });
-  it("a quota above bounded children counts the children only when nothing below is unbounded", () => {
-    const bounded = pool([{ path: "fast/k8s", quota: Size.parseZfs("5T") }, { path: "fast/k8s/a", refquota: Size.parseZfs("1T") }]);
-    expect(bounded.committed.bytes).toBe(1n << 40n);
+  it("a quota above bounded children counts the children only when nothing below, itself included, is unbounded", () => {
+    // The parent's own data is bounded by its refquota: the children plus that refquota are what it commits.
+    const bounded = pool([{ path: "fast/k8s", quota: Size.parseZfs("5T"), refquota: Size.parseZfs("1G") }, { path: "fast/k8s/a", refquota: Size.parseZfs("1T") }]);
+    expect(bounded.committed.bytes).toBe((1n << 40n) + (1n << 30n));
+    // Without a refquota the parent can hold files of its own up to its quota.
+    const ownData = pool([{ path: "fast/k8s", quota: Size.parseZfs("5T") }, { path: "fast/k8s/a", refquota: Size.parseZfs("1T") }]);
+    expect(ownData.committed.bytes).toBe(5n << 40n);
     const open = pool([{ path: "fast/k8s", quota: Size.parseZfs("5T") }, { path: "fast/k8s/a" }]);
     expect(open.committed.bytes).toBe(5n << 40n);
     expect(open.findings).toEqual([]);

@@ -61,7 +61,7 @@ describe("the homelab app", () => {
   test("a bad inventory writes nothing: the error comes before app.synth()", () => {
     const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-synth-"));
     const app = new App({ outdir });
-    const bad = { ...homelab, truenasVms: [{ ...vm0, vmId: 42 }] };
+    const bad = { ...homelab, truenasVms: [{ ...vm0, vmId: 42 }, homelab.truenasVms[1]] };
     expect(() => { buildHomelab(app, bad); app.synth(); }).toThrow("prod-storage/truenas-primary: vm id out of range (got 42; allowed: integers 100..999999999)");
     // new App() creates the empty stacks/ folder; no file may exist under it.
     expect(fs.readdirSync(outdir, { recursive: true }).filter((f) => fs.statSync(path.join(outdir, f.toString())).isFile())).toEqual([]);

@@ -116,6 +116,16 @@ export function prepareStack(stack: StackDir, dest: string): string {
     delete doc.terraform.cloud;
   }
   writeFileSync(file, JSON.stringify(doc, null, 2));
+  // Secrets are variables without default (a real apply must be given them); a plan here gets
+  // placeholders of the right type, auto-loaded by Terraform, so no real secret is ever needed.
+  const placeholders = Object.fromEntries(
+    Object.entries((doc.variable ?? {}) as Record<string, { default?: unknown; type?: string }>)
+      .filter(([, v]) => !("default" in v))
+      .map(([name, v]) => [name, v.type === "number" ? 0 : v.type === "bool" ? false : "validate-placeholder"]),
+  );
+  if (Object.keys(placeholders).length > 0) {
+    writeFileSync(join(dest, "validate-placeholders.auto.tfvars.json"), JSON.stringify(placeholders, null, 2));
+  }
   return dest;
 }
 

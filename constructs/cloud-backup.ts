@@ -1,0 +1,63 @@
+import { Construct } from "constructs";
+import { CloudBackup as CloudBackupTask } from "../.gen/providers/truenas/cloud-backup";
+import { CloudsyncCredentials } from "../.gen/providers/truenas/cloudsync-credentials";
+import { Fn } from "../lib/cdktf";
+import type { CronSchedule } from "./cron";
+import type { ZfsDataset } from "./dataset-tree";
+import { invalidProp } from "./errors";
+
+export interface OffsiteBackupProps {
+  /** B2 bucket name. */
+  readonly bucket: string;
+  /** B2 application key id, as a Terraform value (a variable). */
+  readonly keyId: string;
+  /** B2 application key, as a sensitive Terraform value: sent write-only, never stored in state. */
+  readonly applicationKey: string;
+  /** restic repository password, as a sensitive Terraform value: write-only. Lose it and the backup is unreadable. */
+  readonly resticPassword: string;
+  /** Datasets to back up, each into `<bucket>/<dataset path>`. */
+  readonly datasets: ZfsDataset[];
+  readonly schedule: CronSchedule;
+  /** restic snapshots kept per dataset. */
+  readonly keepLast: number;
+  /**
+   * Bump to re-send the write-only secrets after rotating them.
+   * @default 1
+   */
+  readonly secretsVersion?: number;
+}
+
+const BUCKET = /^[a-z0-9][a-z0-9-]{4,48}[a-z0-9]$/; // B2 bucket names: 6-50 chars
+
+/** Tier 3: restic-encrypted TrueNAS Cloud Backup of the irreplaceable datasets to Backblaze B2. */
+export class OffsiteBackup extends Construct {
+  readonly tasks: CloudBackupTask[] = [];
+
+  constructor(scope: Construct, id: string, props: OffsiteBackupProps) {
+    super(scope, id);
+    if (!BUCKET.test(props.bucket)) invalidProp(this, "invalid B2 bucket name", props.bucket, "6-50 lowercase letters, digits and '-'");
+    if (!Number.isInteger(props.keepLast) || props.keepLast < 1) invalidProp(this, "offsite retention keeps nothing", props.keepLast, "keepLast >= 1");
+    if (props.datasets.length === 0) invalidProp(this, "offsite backup of nothing", [], "at least one dataset");
+    const version = props.secretsVersion ?? 1;
+    const credentials = new CloudsyncCredentials(this, "B2", {
+      name: "b2-offsite",
+      providerConfig: Fn.jsonencode({ type: "B2", account: props.keyId }),
+      providerSecretsWo: Fn.jsonencode({ key: props.applicationKey }),
+      providerSecretsWoVersion: version,
+    });
+    for (const dataset of props.datasets) {
+      this.tasks.push(new CloudBackupTask(this, dataset.path.replace(/\//g, "-"), {
+        description: `offsite ${dataset.path}`,
+        path: dataset.mountpoint,
+        credentials: credentials.id,
+        attributes: Fn.jsonencode({ bucket: props.bucket, folder: `/${dataset.path}` }),
+        keepLast: props.keepLast,
+        schedule: props.schedule,
+        passwordWo: props.resticPassword,
+        passwordWoVersion: version,
+        snapshot: true, // back up a consistent snapshot, not files changing underneath
+        enabled: true,
+      }));
+    }
+  }
+}

@@ -1,0 +1,63 @@
+import { Construct } from "constructs";
+import { NfsShare } from "../.gen/providers/truenas/nfs-share";
+import type { ZfsDataset } from "./dataset-tree";
+import { invalidProp } from "./errors";
+
+export interface NfsExportProps {
+  /** The dataset to export (its mount point is the share path). */
+  readonly dataset: ZfsDataset;
+  /** Client networks in CIDR notation, e.g. the storage and Kubernetes VLANs. Never everyone. */
+  readonly networks: string[];
+  /**
+   * Export read-only.
+   * @default false
+   */
+  readonly readOnly?: boolean;
+  /**
+   * Map client root to this user (e.g. `root` for Kubernetes volumes that chown on start).
+   * @default - root is squashed to nobody
+   */
+  readonly maprootUser?: string;
+  /**
+   * Map client root's group to this group.
+   * @default - with maprootUser: "wheel"; otherwise none
+   */
+  readonly maprootGroup?: string;
+  /**
+   * Share comment.
+   * @default - the dataset's purpose
+   */
+  readonly comment?: string;
+}
+
+const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
+
+/** An NFS export of one dataset, limited to the networks that need it. */
+export class NfsExport extends Construct {
+  readonly resource: NfsShare;
+
+  constructor(scope: Construct, id: string, props: NfsExportProps) {
+    super(scope, id);
+    if (props.networks.length === 0) {
+      invalidProp(this, `NFS share of ${props.dataset.path} open to everyone`, [], "at least one client network in CIDR notation");
+    }
+    for (const n of props.networks) {
+      const m = CIDR.exec(n);
+      if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
+        invalidProp(this, "invalid client network", n, "IPv4 CIDR such as 10.10.10.0/24");
+      }
+      if (Number(m[5]) < 8) {
+        invalidProp(this, `NFS share of ${props.dataset.path} open to everyone`, n, "networks of /8 or smaller (the VLANs that need the share)");
+      }
+    }
+    this.resource = new NfsShare(this, "Resource", {
+      path: props.dataset.mountpoint,
+      networks: props.networks,
+      ro: props.readOnly ?? false,
+      maprootUser: props.maprootUser,
+      maprootGroup: props.maprootGroup ?? (props.maprootUser ? "wheel" : undefined),
+      comment: props.comment ?? props.dataset.props.purpose,
+      enabled: true,
+    });
+  }
+}

@@ -1,0 +1,34 @@
+import { Construct } from "constructs";
+import { ScrubTask } from "../.gen/providers/truenas/scrub-task";
+import type { CronSchedule } from "./cron";
+import { invalidProp } from "./errors";
+import type { ZfsPool } from "./zfs-pool";
+
+export interface ScrubScheduleProps {
+  readonly pool: ZfsPool;
+  /** When the scrub may start (see `Cron.weekly`). */
+  readonly schedule: CronSchedule;
+  /**
+   * Days since the last scrub before a scheduled run actually scrubs.
+   * @default 6 (weekly)
+   */
+  readonly thresholdDays?: number;
+}
+
+/** A periodic scrub: ZFS only finds silent corruption on the blocks it reads. */
+export class ScrubSchedule extends Construct {
+  readonly resource: ScrubTask;
+
+  constructor(scope: Construct, id: string, props: ScrubScheduleProps) {
+    super(scope, id);
+    const threshold = props.thresholdDays ?? 6;
+    if (!Number.isInteger(threshold) || threshold < 0) invalidProp(this, "invalid scrub threshold", threshold, "whole days >= 0");
+    this.resource = new ScrubTask(this, "Resource", {
+      pool: props.pool.poolId,
+      schedule: props.schedule,
+      threshold,
+      description: `scrub ${props.pool.name} (homelab-cdktf)`,
+      enabled: true,
+    });
+  }
+}

@@ -1,0 +1,163 @@
+import { Construct } from "constructs";
+import { DataTruenasPool } from "../.gen/providers/truenas/data-truenas-pool";
+import { Pool } from "../.gen/providers/truenas/pool";
+import { poolCapacity, type BudgetThresholds, type PlannedDataset, type PoolCapacity, type PoolLayout, type PoolPlan } from "../capacity";
+import { invalidProp } from "./errors";
+
+/**
+ * How Terraform treats the pool.
+ * - `adopt`: read it by name (a data source). An apply can never create, replace or destroy it.
+ * - `create`: Terraform creates it from the layout (and `prevent_destroy` guards it). Only for a
+ *   pool on blank disks, chosen deliberately: creation wipes the disks named in the layout.
+ */
+export type PoolCreation = "adopt" | "create";
+
+export interface ZfsPoolProps {
+  /** Pool name, as `zpool list` shows it. */
+  readonly name: string;
+  /** The physical layout: vdevs of disks with their sizes as sold, ashift, partition scheme. */
+  readonly layout: PoolLayout;
+  /**
+   * Disk identifiers per vdev, in layout order (serials, as TrueNAS's `disk.query` shows them).
+   * Needed to create the pool; used in the manual `pool.create` payload.
+   * @default - none (the payload then carries placeholders to fill in)
+   */
+  readonly diskIds?: readonly (readonly string[])[];
+  /**
+   * Whether an apply may create the pool.
+   * @default "adopt"
+   */
+  readonly creation?: PoolCreation;
+  /**
+   * Capacity thresholds for this pool; overriding the defaults needs a written reason.
+   * @default warning above 80% of usable, error above 95%
+   */
+  readonly thresholds?: BudgetThresholds;
+}
+
+const POOL_NAME = /^[A-Za-z][A-Za-z0-9_.:-]*$/;
+// Names ZFS reserves for vdev types and TrueNAS for its own use.
+const RESERVED = /^(mirror|raidz|draid|spare|log|cache|special|dedup|boot-pool|freenas-boot|ix-)/;
+const TRUENAS_VDEV_TYPE: Record<string, string> = { disk: "STRIPE", mirror: "MIRROR", raidz1: "RAIDZ1", raidz2: "RAIDZ2", raidz3: "RAIDZ3" };
+
+/**
+ * A ZFS pool on TrueNAS. Its layout feeds the capacity model; by default it is adopted, never
+ * created: pool creation stays a manual, deliberate act (the payload for it is written at synth).
+ */
+export class ZfsPool extends Construct {
+  readonly name: string;
+  readonly layout: PoolLayout;
+  readonly creation: PoolCreation;
+  readonly thresholds?: BudgetThresholds;
+  /** What OpenZFS will give this pool (usable, SIZE, slop), byte for byte. */
+  readonly capacity: PoolCapacity;
+  /** The pool's numeric TrueNAS id (for scrub tasks), as a Terraform reference. */
+  readonly poolId: number;
+  private readonly diskIds?: readonly (readonly string[])[];
+  private readonly datasets: (() => readonly PlannedDataset[])[] = [];
+
+  constructor(scope: Construct, id: string, props: ZfsPoolProps) {
+    super(scope, id);
+    if (!POOL_NAME.test(props.name) || RESERVED.test(props.name) || /^c[0-9]/.test(props.name)) {
+      invalidProp(this, "invalid pool name", props.name, "a letter, then letters, digits, '_', '.', ':' or '-'; not a vdev keyword (mirror, raidz, draid, spare, log, cache, special, dedup) nor c[0-9]...");
+    }
+    try {
+      this.capacity = poolCapacity(props.layout);
+    } catch (e) {
+      invalidProp(this, `invalid layout: ${(e as Error).message}`, props.layout.vdevs.length, "see the capacity model's rules");
+    }
+    const creation = props.creation ?? "adopt";
+    if (props.diskIds) this.checkDiskIds(props.layout, props.diskIds);
+    if (creation === "create" && !props.diskIds) {
+      invalidProp(this, "creating a pool needs the disk ids of every vdev", creation, `diskIds for all ${props.layout.vdevs.length} vdevs, or creation "adopt"`);
+    }
+    if (props.layout.vdevs.some((v) => v.type === "draid") && creation === "create") {
+      invalidProp(this, "dRAID pools cannot be created through this provider", creation, `"adopt" (create it by hand)`);
+    }
+    this.name = props.name;
+    this.layout = props.layout;
+    this.creation = creation;
+    this.thresholds = props.thresholds;
+    this.diskIds = props.diskIds;
+
+    if (creation === "adopt") {
+      this.poolId = new DataTruenasPool(this, "Adopted", { name: props.name }).id;
+    } else {
+      const topology = this.topology();
+      this.poolId = new Pool(this, "Resource", {
+        name: props.name,
+        topology: {
+          data: topology.data,
+          log: topology.log.length ? topology.log : undefined,
+          cache: topology.cache.length ? topology.cache : undefined,
+          spare: topology.spares.length ? topology.spares : undefined,
+        },
+        autotrim: false,
+        // Topology changes are made by hand (adding a vdev is irreversible): never by an apply.
+        lifecycle: { preventDestroy: true, ignoreChanges: ["topology"] },
+      }).id;
+    }
+  }
+
+  /** Registers a source of datasets planned on this pool (DatasetTree does this). */
+  addDatasets(source: () => readonly PlannedDataset[]): void {
+    this.datasets.push(source);
+  }
+
+  /** The pool with every dataset planned on it: the capacity model's input. */
+  plan(): PoolPlan {
+    return { name: this.name, layout: this.layout, thresholds: this.thresholds, datasets: this.datasets.flatMap((f) => f()) };
+  }
+
+  /**
+   * The `pool.create` payload for the TrueNAS API (`midclt call pool.create '<json>'`), for the
+   * manual path. Disks are the ids from `diskIds`, or placeholders naming vdev, position and size.
+   */
+  createPayload(): Record<string, unknown> {
+    const t = this.topology();
+    return {
+      name: this.name,
+      encryption: false,
+      topology: {
+        data: t.data,
+        ...(t.log.length ? { log: t.log } : {}),
+        ...(t.cache.length ? { cache: t.cache } : {}),
+        ...(t.spares.length ? { spares: t.spares } : {}),
+        ...(t.special.length ? { special: t.special } : {}),
+      },
+      allow_duplicate_serials: false,
+    };
+  }
+
+  private topology() {
+    const out = { data: [] as { type: string; disks: string[] }[], log: [] as { type: string; disks: string[] }[], special: [] as { type: string; disks: string[] }[], cache: [] as string[], spares: [] as string[] };
+    this.layout.vdevs.forEach((v, i) => {
+      const disks = this.diskIds?.[i] ? [...this.diskIds[i]] : v.disks.map((d, j) => `<vdev ${i + 1} disk ${j + 1}: ${d.in("GB").toFixed(0)} GB>`);
+      const type = v.type === "draid" ? `DRAID${v.parity}` : TRUENAS_VDEV_TYPE[v.type];
+      switch (v.class ?? "normal") {
+        case "normal": out.data.push({ type, disks }); break;
+        case "log": out.log.push({ type, disks }); break;
+        case "special": out.special.push({ type, disks }); break;
+        case "cache": out.cache.push(...disks); break;
+        case "spare": out.spares.push(...disks); break;
+      }
+    });
+    return out;
+  }
+
+  private checkDiskIds(layout: PoolLayout, ids: readonly (readonly string[])[]): void {
+    if (ids.length !== layout.vdevs.length) {
+      invalidProp(this, "diskIds must list every vdev", ids.length, `${layout.vdevs.length} lists, one per vdev in layout order`);
+    }
+    const seen = new Set<string>();
+    ids.forEach((list, i) => {
+      if (list.length !== layout.vdevs[i].disks.length) {
+        invalidProp(this, `vdev ${i + 1} has ${layout.vdevs[i].disks.length} disks but ${list.length} ids`, list, `${layout.vdevs[i].disks.length} ids`);
+      }
+      for (const d of list) {
+        if (seen.has(d)) invalidProp(this, "disk id used twice", d, "each disk in one vdev only");
+        seen.add(d);
+      }
+    });
+  }
+}
