@@ -224,4 +224,14 @@ export const homelab: Homelab = {
       workers: { count: 2, firstVmId: 3211, cpuCores: 4, memory: Size.gibibytes(8), diskSize: Size.gibibytes(64) },
     },
   ],
+  // The review's four democratic-csi instances, each on its dataset and a sibling for detached snapshots.
+  kubernetesStorage: {
+    truenasRole: "primary",
+    instances: [
+      { name: "truenas-iscsi-fast", protocol: "iscsi", dataset: "fast/kubernetes/iscsi-zvols", snapshotsDataset: "fast/kubernetes/iscsi-snapshots" },
+      { name: "truenas-nfs-fast", protocol: "nfs", dataset: "fast/kubernetes/nfs-dynamic", snapshotsDataset: "fast/kubernetes/nfs-snapshots", isDefault: true },
+      { name: "truenas-nfs-bulk", protocol: "nfs", dataset: "bulk/kubernetes/nfs-dynamic", snapshotsDataset: "bulk/kubernetes/nfs-snapshots" },
+      { name: "truenas-nfs-scratch", protocol: "nfs", dataset: "scratch/kubernetes/nfs-dynamic", snapshotsDataset: "scratch/kubernetes/nfs-snapshots" },
+    ],
+  },
 };

@@ -19,6 +19,26 @@ export interface Homelab {
   readonly truenasVms: readonly TrueNASVmSpec[];
   /** @default - none */
   readonly talosClusters?: readonly TalosClusterSpec[];
+  /** democratic-csi on the production Kubernetes cluster (the prod-k8s-storage stack). @default - none */
+  readonly kubernetesStorage?: KubernetesStorageSpec;
+}
+
+export interface KubernetesStorageSpec {
+  /** The TrueNAS (by role) whose datasets the instances use. */
+  readonly truenasRole: "primary" | "backup";
+  readonly instances: readonly CsiSpec[];
+}
+
+/** One democratic-csi instance: its datasets by full path, checked against the TrueNAS's datasets. */
+export interface CsiSpec {
+  readonly name: string;
+  readonly protocol: "nfs" | "iscsi";
+  /** Parent of the volumes, e.g. `fast/kubernetes/nfs-dynamic`. */
+  readonly dataset: string;
+  /** Sibling for detached snapshots, e.g. `fast/kubernetes/nfs-snapshots`. */
+  readonly snapshotsDataset: string;
+  /** @default false */
+  readonly isDefault?: boolean;
 }
 
 export interface HostSpec {

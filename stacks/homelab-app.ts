@@ -5,6 +5,7 @@ import type { Homelab, TrueNASVmSpec } from "../inventory/types";
 import type { TerraformStack } from "../lib/cdktf";
 import type { BackendChoice } from "./backend";
 import { ComputeStack } from "./compute-stack";
+import { K8sStorageStack } from "./k8s-storage-stack";
 import { InventoryIndex } from "./resolve";
 import { StorageStack } from "./storage-stack";
 
@@ -74,6 +75,34 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
     const reason = dev.map((c) => offline(c.nodeName)).find((r) => r !== undefined);
     if (reason) skipped.push({ stack: "dev-compute", reason });
     else stacks.push(new ComputeStack(app, "dev-compute", { inventory, clusters: dev, backend }));
+  }
+
+  const k8s = homelab.kubernetesStorage;
+  if (k8s) {
+    const storageStack = storageStacks.find((st) => st.node.id === STORAGE_STACK_BY_ROLE[k8s.truenasRole]);
+    const storage = storageStack?.storage;
+    const vm = homelab.truenasVms.find((v) => v.role === k8s.truenasRole);
+    if (!storageStack || !storage || !vm?.storage) {
+      throw new Error(`inventory ${homelab.name}/kubernetesStorage: TrueNAS referenced but never declared (got "${k8s.truenasRole}"; allowed: the role of a TrueNAS VM with storage)`);
+    }
+    const reason = offline(vm.nodeName);
+    const stack = new K8sStorageStack(reason ? scratch : app, "prod-k8s-storage", {
+      backend,
+      storageStack,
+      pools: [...storage.pools.keys()],
+      truenasHost: vm.storage.storageAddress,
+      iscsi: storage.iscsi,
+      instances: k8s.instances.map((i) => ({
+        name: i.name,
+        protocol: i.protocol,
+        pool: i.dataset.split("/")[0],
+        datasetParent: storage.dataset(i.dataset),
+        detachedSnapshotsParent: storage.dataset(i.snapshotsDataset),
+        isDefault: i.isDefault,
+      })),
+    });
+    if (reason) skipped.push({ stack: "prod-k8s-storage", reason });
+    else stacks.push(stack);
   }
 
   const pools = storageStacks.flatMap((s) => s.node.findAll().filter((c): c is ZfsPool => c instanceof ZfsPool));
