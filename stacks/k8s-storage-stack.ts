@@ -3,7 +3,7 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import type { Construct } from "constructs";
-import { CsiInstance, DEMOCRATIC_CSI_CHART, type CsiIscsiTargetGroup, type CsiInstanceSpec } from "../constructs/csi-instance";
+import { CsiInstance, DEMOCRATIC_CSI_CHART, type CsiDataset, type CsiIscsiTargetGroup, type CsiInstanceSpec } from "../constructs/csi-instance";
 import { invalidProp } from "../constructs/errors";
 import { TerraformStack, TerraformVariable, Token, VariableType } from "../lib/cdktf";
 import { applyBackend, type BackendChoice } from "./backend";
@@ -151,4 +151,86 @@ export function addKubernetesProviders(stack: TerraformStack): { kubernetes: Kub
   const kubernetes = new KubernetesProvider(stack, "kubernetes", { configPath: configPath.stringValue, configContext: context.stringValue });
   const helm = new HelmProvider(stack, "helm", { kubernetes: { configPath: configPath.stringValue, configContext: context.stringValue } });
   return { kubernetes, helm };
+}
+
+/** The datasets the homelab's four instances need: each parent with its detached-snapshots sibling. */
+export interface HomelabCsiDatasets {
+  /** `fast/kubernetes/iscsi-zvols` */
+  readonly fastIscsiZvols: CsiDataset;
+  /** `fast/kubernetes/iscsi-snapshots` */
+  readonly fastIscsiSnapshots: CsiDataset;
+  /** `fast/kubernetes/nfs-dynamic` */
+  readonly fastNfsDynamic: CsiDataset;
+  /** `fast/kubernetes/nfs-snapshots` */
+  readonly fastNfsSnapshots: CsiDataset;
+  /** `bulk/kubernetes/nfs-dynamic` */
+  readonly bulkNfsDynamic: CsiDataset;
+  /** `bulk/kubernetes/nfs-snapshots` */
+  readonly bulkNfsSnapshots: CsiDataset;
+  /** `scratch/kubernetes/nfs-dynamic` */
+  readonly scratchNfsDynamic: CsiDataset;
+  /** `scratch/kubernetes/nfs-snapshots` */
+  readonly scratchNfsSnapshots: CsiDataset;
+}
+
+/**
+ * The four instances of the homelab review, with the storage-class choices per use:
+ * - truenas-iscsi-fast: databases (PostgreSQL, ClickHouse, Redis, Git repos). Retain: deleting a
+ *   PVC never deletes a database's zvol. xfs (what PostgreSQL and ClickHouse are most often run
+ *   on; democratic-csi grows it with xfs_growfs and mounts clones with nouuid), noatime.
+ *   WaitForFirstConsumer: no zvol for a claim no pod uses yet.
+ * - truenas-nfs-fast: general app data and configs; the cluster default. Delete.
+ * - truenas-nfs-bulk: large PVCs (Forgejo registry): Retain, they are expensive to rebuild.
+ * - truenas-nfs-scratch: CI caches, ephemeral by design: Delete.
+ */
+export function homelabCsiInstances(d: HomelabCsiDatasets): CsiInstanceSpec[] {
+  const nfsMount = ["nfsvers=4.2", "noatime"];
+  return [
+    {
+      name: "truenas-iscsi-fast",
+      protocol: "iscsi",
+      pool: "fast",
+      datasetParent: d.fastIscsiZvols,
+      detachedSnapshotsParent: d.fastIscsiSnapshots,
+      reclaimPolicy: "Retain",
+      volumeBindingMode: "WaitForFirstConsumer",
+      allowVolumeExpansion: true,
+      fsType: "xfs",
+      mountOptions: ["noatime"],
+    },
+    {
+      name: "truenas-nfs-fast",
+      protocol: "nfs",
+      pool: "fast",
+      datasetParent: d.fastNfsDynamic,
+      detachedSnapshotsParent: d.fastNfsSnapshots,
+      isDefault: true,
+      reclaimPolicy: "Delete",
+      volumeBindingMode: "Immediate",
+      allowVolumeExpansion: true,
+      mountOptions: nfsMount,
+    },
+    {
+      name: "truenas-nfs-bulk",
+      protocol: "nfs",
+      pool: "bulk",
+      datasetParent: d.bulkNfsDynamic,
+      detachedSnapshotsParent: d.bulkNfsSnapshots,
+      reclaimPolicy: "Retain",
+      volumeBindingMode: "Immediate",
+      allowVolumeExpansion: true,
+      mountOptions: nfsMount,
+    },
+    {
+      name: "truenas-nfs-scratch",
+      protocol: "nfs",
+      pool: "scratch",
+      datasetParent: d.scratchNfsDynamic,
+      detachedSnapshotsParent: d.scratchNfsSnapshots,
+      reclaimPolicy: "Delete",
+      volumeBindingMode: "Immediate",
+      allowVolumeExpansion: true,
+      mountOptions: nfsMount,
+    },
+  ];
 }
