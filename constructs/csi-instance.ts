@@ -250,7 +250,9 @@ export class CsiInstance extends Construct {
     if (!Token.isUnresolved(props.namespace) && !DNS_LABEL.test(props.namespace)) {
       invalidProp(this, "invalid namespace", props.namespace, "a DNS label");
     }
-    if (!Token.isUnresolved(props.truenasHost) && !IPV4.test(props.truenasHost) && !DNS_SUBDOMAIN.test(props.truenasHost)) {
+    // A dotted all-numeric name is a mistyped address, not a DNS name.
+    const hostOk = IPV4.test(props.truenasHost) || (DNS_SUBDOMAIN.test(props.truenasHost) && !/^[\d.]+$/.test(props.truenasHost));
+    if (!Token.isUnresolved(props.truenasHost) && !hostOk) {
       invalidProp(this, "invalid TrueNAS host", props.truenasHost, "an IPv4 address or DNS name on the storage network, e.g. 10.10.10.5");
     }
     if (!Token.isUnresolved(props.apiKey)) {

@@ -115,6 +115,12 @@ describe("CsiInstance", () => {
     expect(DEMOCRATIC_CSI_IMAGE.tag).toBe("next");
   });
 
+  test("a DNS name is a valid TrueNAS host", () => {
+    const f = fixture();
+    const csi = new CsiInstance(f.stack, "nfs", { ...nfs(f), truenasHost: "truenas-primary.storage.lan" });
+    expect(jsonOf(synth(f.stack), csi.configSecret).data_wo["driver-config-file.yaml"]).toContain(`"shareHost" = "truenas-primary.storage.lan"`);
+  });
+
   test("defaults, iSCSI: databases keep their volumes; Talos host PID, nsenter iscsiadm and /usr/local/etc/iscsi; target group ids in the config", () => {
     const f = fixture();
     const csi = new CsiInstance(f.stack, "iscsi", iscsi(f));
@@ -219,6 +225,7 @@ describe("CsiInstance", () => {
     ["bad driver name", (f) => ({ ...nfs(f), csiDriverName: "org.democratic-csi/nfs" }), `test/csi: invalid CSI driver name (got "org.democratic-csi/nfs"; allowed: a DNS subdomain of at most 63 characters, e.g. org.democratic-csi.<instance>)`],
     ["bad namespace", (f) => ({ ...nfs(f), namespace: "Democratic CSI" }), `test/csi: invalid namespace (got "Democratic CSI"; allowed: a DNS label)`],
     ["bad host", (f) => ({ ...nfs(f), truenasHost: "https://10.10.10.5" }), `test/csi: invalid TrueNAS host (got "https://10.10.10.5"; allowed: an IPv4 address or DNS name on the storage network, e.g. 10.10.10.5)`],
+    ["bad IPv4 host", (f) => ({ ...nfs(f), truenasHost: "10.10.10.256" }), `test/csi: invalid TrueNAS host (got "10.10.10.256"; allowed: an IPv4 address or DNS name on the storage network, e.g. 10.10.10.5)`],
     ["literal API key (never printed)", (f) => ({ ...nfs(f), apiKey: "1-secretsecret" }), `test/csi: API key is a literal, which would be written into cdk.tf.json (got a literal of 14 characters; allowed: a Terraform expression, e.g. the stack's ephemeral variable truenas_api_key)`],
     ["dataset of another app", (f) => ({ ...nfs(f), datasetParent: Object.assign(new Construct(Testing.app(), "elsewhere"), { path: "fast/x", poolName: "fast" }) }), `test/csi: datasetParent is not declared in this app (got "fast/x"; allowed: a dataset of a DatasetTree in the same app)`],
     ["dataset path not on its pool", (f) => ({ ...nfs(f), detachedSnapshotsParent: Object.assign(new Construct(f.storage, "odd"), { path: "fast2/x", poolName: "fast" }) }), `test/csi: detachedSnapshotsParent is not a literal ZFS path on its pool fast (got "fast2/x"; allowed: <pool>/<dataset>..., e.g. fast/kubernetes/nfs-dynamic)`],
