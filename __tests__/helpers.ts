@@ -1,6 +1,8 @@
 import { Construct } from "constructs";
 import { Testing, TerraformStack, type TerraformResource } from "../lib/cdktf";
-import { addProxmoxProvider } from "../stacks/providers";
+import { Size, type PoolLayout } from "../capacity";
+import { ZfsPool } from "../constructs/zfs-pool";
+import { addProxmoxProvider, addTrueNASProvider } from "../stacks/providers";
 
 /** Synthesized Terraform JSON of one stack. */
 export type TfJson = {
@@ -34,4 +36,23 @@ export function proxmoxTestStack(): { app: Construct; stack: TerraformStack } {
   const stack = new TerraformStack(app, "test");
   addProxmoxProvider(stack);
   return { app, stack };
+}
+
+/** A fresh app and stack with the TrueNAS provider, for storage construct tests. */
+export function truenasTestStack(): { app: Construct; stack: TerraformStack } {
+  const app = Testing.app();
+  const stack = new TerraformStack(app, "test");
+  addTrueNASProvider(stack);
+  return { app, stack };
+}
+
+/** A small pool: one RAIDZ1 of three 4 TB disks (usable about 7.6 TB). */
+export const smallLayout: PoolLayout = {
+  ashift: 12,
+  partitionScheme: "truenas-25.04",
+  vdevs: [{ type: "raidz1", disks: [Size.terabytes(4), Size.terabytes(4), Size.terabytes(4)] }],
+};
+
+export function smallPool(stack: TerraformStack, name = "tank"): ZfsPool {
+  return new ZfsPool(stack, `pool-${name}`, { name, layout: smallLayout });
 }

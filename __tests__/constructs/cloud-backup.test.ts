@@ -1,0 +1,56 @@
+import { OffsiteBackup, type OffsiteBackupProps } from "../../constructs/cloud-backup";
+import { Cron } from "../../constructs/cron";
+import { TerraformVariable, type TerraformStack } from "../../lib/cdktf";
+import { synth, truenasTestStack } from "../helpers";
+import { tankDatasets } from "./storage-fixtures";
+
+function props(stack: TerraformStack): OffsiteBackupProps & { others: ReturnType<typeof tankDatasets> } {
+  const secret = (name: string) => new TerraformVariable(stack, name, { type: "string", sensitive: true }).stringValue;
+  const others = tankDatasets(stack);
+  return { bucket: "homelab-offsite", keyId: secret("key_id"), applicationKey: secret("app_key"), resticPassword: secret("restic"), datasets: [others.photos], schedule: Cron.daily(2, 30), keepLast: 30, others };
+}
+
+describe("OffsiteBackup", () => {
+  test("defaults: B2 credentials and restic password only as write-only references, consistent snapshots", () => {
+    const { stack } = truenasTestStack();
+    const backup = new OffsiteBackup(stack, "offsite", props(stack));
+    const json = synth(stack);
+    const creds = Object.values(json.resource!.truenas_cloudsync_credentials)[0] as any;
+    expect(creds).toEqual({
+      name: "b2-offsite",
+      provider_config: '${jsonencode({"type" = "B2", "account" = var.key_id})}',
+      provider_secrets_wo: '${jsonencode({"key" = var.app_key})}',
+      provider_secrets_wo_version: 1,
+    });
+    const task = json.resource!.truenas_cloud_backup[backup.tasks[0].friendlyUniqueId] as any;
+    expect(task).toMatchObject({
+      keep_last: 30,
+      password_wo: "${var.restic}",
+      password_wo_version: 1,
+      snapshot: true,
+      schedule: { minute: "30", hour: "2", dom: "*", month: "*", dow: "*" },
+      attributes: '${jsonencode({"bucket" = "homelab-offsite", "folder" = "/tank/photos"})}',
+    });
+    expect(task.password).toBeUndefined();
+  });
+
+  test("custom: several datasets and a bumped secrets version", () => {
+    const { stack } = truenasTestStack();
+    const p = props(stack);
+    const backup = new OffsiteBackup(stack, "offsite", { ...p, datasets: [p.others.photos, p.others.apps], secretsVersion: 3 });
+    const json = synth(stack);
+    const tasks = backup.tasks.map((t) => json.resource!.truenas_cloud_backup[t.friendlyUniqueId] as any);
+    expect(tasks.map((t) => [t.description, t.password_wo_version])).toEqual([["offsite tank/photos", 3], ["offsite tank/apps", 3]]);
+    expect(Object.keys(json.resource!.truenas_cloudsync_credentials)).toHaveLength(1); // one credential for all
+    expect(json).toMatchSnapshot();
+  });
+
+  test.each<[string, Partial<OffsiteBackupProps>, string]>([
+    ["an invalid bucket", { bucket: "Photos_Bucket" }, `test/offsite: invalid B2 bucket name (got "Photos_Bucket"; allowed: 6-50 lowercase letters, digits and '-')`],
+    ["zero retention", { keepLast: 0 }, "test/offsite: offsite retention keeps nothing (got 0; allowed: keepLast >= 1)"],
+    ["no datasets", { datasets: [] }, "test/offsite: offsite backup of nothing (got []; allowed: at least one dataset)"],
+  ])("rejects %s", (_name, override, message) => {
+    const { stack } = truenasTestStack();
+    expect(() => new OffsiteBackup(stack, "offsite", { ...props(stack), ...override })).toThrow(message);
+  });
+});

@@ -1,0 +1,17 @@
+import { DatasetTree } from "../../constructs/dataset-tree";
+import type { TerraformStack } from "../../lib/cdktf";
+import { smallPool } from "../helpers";
+
+/** A pool `tank` with datasets `media`, `photos`, `apps` for the share and task tests. */
+export function tankDatasets(stack: TerraformStack) {
+  const pool = smallPool(stack);
+  const tree = new DatasetTree(stack, "datasets", {
+    pool,
+    datasets: [
+      { path: "media", purpose: "films", profile: "media" },
+      { path: "photos", purpose: "photo library", profile: "photos" },
+      { path: "apps", purpose: "app data" },
+    ],
+  });
+  return { pool, tree, media: tree.dataset("media"), photos: tree.dataset("photos"), apps: tree.dataset("apps") };
+}
