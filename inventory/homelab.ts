@@ -224,14 +224,33 @@ export const homelab: Homelab = {
       workers: { count: 2, firstVmId: 3211, cpuCores: 4, memory: Size.gibibytes(8), diskSize: Size.gibibytes(64) },
     },
   ],
-  // The review's four democratic-csi instances, each on its dataset and a sibling for detached snapshots.
+  // The review's four democratic-csi instances, each on its dataset with a sibling for detached
+  // snapshots, and the storage-class choices per use:
+  // - iscsi-fast: databases (PostgreSQL, ClickHouse, Redis, Git repos). Retain: deleting a PVC never
+  //   deletes a database's zvol. xfs (grown with xfs_growfs, clones mounted nouuid), noatime.
+  //   WaitForFirstConsumer: no zvol for a claim no pod uses yet.
+  // - nfs-fast: general app data and configs; the cluster default. Delete.
+  // - nfs-bulk: large PVCs (Forgejo registry): Retain, they are expensive to rebuild.
+  // - nfs-scratch: CI caches, ephemeral by design: Delete.
   kubernetesStorage: {
     truenasRole: "primary",
     instances: [
-      { name: "truenas-iscsi-fast", protocol: "iscsi", dataset: "fast/kubernetes/iscsi-zvols", snapshotsDataset: "fast/kubernetes/iscsi-snapshots" },
-      { name: "truenas-nfs-fast", protocol: "nfs", dataset: "fast/kubernetes/nfs-dynamic", snapshotsDataset: "fast/kubernetes/nfs-snapshots", isDefault: true },
-      { name: "truenas-nfs-bulk", protocol: "nfs", dataset: "bulk/kubernetes/nfs-dynamic", snapshotsDataset: "bulk/kubernetes/nfs-snapshots" },
-      { name: "truenas-nfs-scratch", protocol: "nfs", dataset: "scratch/kubernetes/nfs-dynamic", snapshotsDataset: "scratch/kubernetes/nfs-snapshots" },
+      {
+        name: "truenas-iscsi-fast", protocol: "iscsi", dataset: "fast/kubernetes/iscsi-zvols", snapshotsDataset: "fast/kubernetes/iscsi-snapshots",
+        reclaimPolicy: "Retain", volumeBindingMode: "WaitForFirstConsumer", fsType: "xfs", mountOptions: ["noatime"],
+      },
+      {
+        name: "truenas-nfs-fast", protocol: "nfs", dataset: "fast/kubernetes/nfs-dynamic", snapshotsDataset: "fast/kubernetes/nfs-snapshots",
+        isDefault: true, reclaimPolicy: "Delete",
+      },
+      {
+        name: "truenas-nfs-bulk", protocol: "nfs", dataset: "bulk/kubernetes/nfs-dynamic", snapshotsDataset: "bulk/kubernetes/nfs-snapshots",
+        reclaimPolicy: "Retain",
+      },
+      {
+        name: "truenas-nfs-scratch", protocol: "nfs", dataset: "scratch/kubernetes/nfs-dynamic", snapshotsDataset: "scratch/kubernetes/nfs-snapshots",
+        reclaimPolicy: "Delete",
+      },
     ],
   },
 };

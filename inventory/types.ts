@@ -4,6 +4,7 @@
  */
 import type { BudgetThresholds, PoolLayout, Size } from "../capacity";
 import type { CronSchedule } from "../constructs/cron";
+import type { CsiFsType, CsiReclaimPolicy, CsiVolumeBindingMode } from "../constructs/csi-instance";
 import type { DatasetProps } from "../constructs/dataset-tree";
 import type { PciDeviceKind } from "../constructs/pci-mapping";
 import type { PoolCreation } from "../constructs/zfs-pool";
@@ -39,6 +40,14 @@ export interface CsiSpec {
   readonly snapshotsDataset: string;
   /** @default false */
   readonly isDefault?: boolean;
+  /** @default - Retain for iscsi, Delete for nfs */
+  readonly reclaimPolicy?: CsiReclaimPolicy;
+  /** @default - WaitForFirstConsumer for iscsi, Immediate for nfs */
+  readonly volumeBindingMode?: CsiVolumeBindingMode;
+  /** @default - ext4 for iscsi, nfs for nfs */
+  readonly fsType?: CsiFsType;
+  /** @default - nfsvers=4.2,noatime for nfs; none for iscsi */
+  readonly mountOptions?: readonly string[];
 }
 
 export interface HostSpec {

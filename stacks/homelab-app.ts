@@ -5,7 +5,7 @@ import type { Homelab, TrueNASVmSpec } from "../inventory/types";
 import type { TerraformStack } from "../lib/cdktf";
 import type { BackendChoice } from "./backend";
 import { ComputeStack } from "./compute-stack";
-import { K8sStorageStack } from "./k8s-storage-stack";
+import { csiInstancesFromInventory, K8sStorageStack } from "./k8s-storage-stack";
 import { InventoryIndex } from "./resolve";
 import { StorageStack } from "./storage-stack";
 
@@ -92,14 +92,7 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
       pools: [...storage.pools.keys()],
       truenasHost: vm.storage.storageAddress,
       iscsi: storage.iscsi,
-      instances: k8s.instances.map((i) => ({
-        name: i.name,
-        protocol: i.protocol,
-        pool: i.dataset.split("/")[0],
-        datasetParent: storage.dataset(i.dataset),
-        detachedSnapshotsParent: storage.dataset(i.snapshotsDataset),
-        isDefault: i.isDefault,
-      })),
+      instances: csiInstancesFromInventory(k8s.instances, (path) => storage.dataset(path)),
     });
     if (reason) skipped.push({ stack: "prod-k8s-storage", reason });
     else stacks.push(stack);

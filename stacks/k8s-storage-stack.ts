@@ -5,6 +5,7 @@ import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import type { Construct } from "constructs";
 import { CsiInstance, DEMOCRATIC_CSI_CHART, type CsiDataset, type CsiIscsiTargetGroup, type CsiInstanceSpec } from "../constructs/csi-instance";
 import { invalidProp } from "../constructs/errors";
+import type { CsiSpec } from "../inventory/types";
 import { TerraformStack, TerraformVariable, Token, VariableType } from "../lib/cdktf";
 import { applyBackend, type BackendChoice } from "./backend";
 
@@ -153,84 +154,21 @@ export function addKubernetesProviders(stack: TerraformStack): { kubernetes: Kub
   return { kubernetes, helm };
 }
 
-/** The datasets the homelab's four instances need: each parent with its detached-snapshots sibling. */
-export interface HomelabCsiDatasets {
-  /** `fast/kubernetes/iscsi-zvols` */
-  readonly fastIscsiZvols: CsiDataset;
-  /** `fast/kubernetes/iscsi-snapshots` */
-  readonly fastIscsiSnapshots: CsiDataset;
-  /** `fast/kubernetes/nfs-dynamic` */
-  readonly fastNfsDynamic: CsiDataset;
-  /** `fast/kubernetes/nfs-snapshots` */
-  readonly fastNfsSnapshots: CsiDataset;
-  /** `bulk/kubernetes/nfs-dynamic` */
-  readonly bulkNfsDynamic: CsiDataset;
-  /** `bulk/kubernetes/nfs-snapshots` */
-  readonly bulkNfsSnapshots: CsiDataset;
-  /** `scratch/kubernetes/nfs-dynamic` */
-  readonly scratchNfsDynamic: CsiDataset;
-  /** `scratch/kubernetes/nfs-snapshots` */
-  readonly scratchNfsSnapshots: CsiDataset;
-}
-
 /**
- * The four instances of the homelab review, with the storage-class choices per use:
- * - truenas-iscsi-fast: databases (PostgreSQL, ClickHouse, Redis, Git repos). Retain: deleting a
- *   PVC never deletes a database's zvol. xfs (what PostgreSQL and ClickHouse are most often run
- *   on; democratic-csi grows it with xfs_growfs and mounts clones with nouuid), noatime.
- *   WaitForFirstConsumer: no zvol for a claim no pod uses yet.
- * - truenas-nfs-fast: general app data and configs; the cluster default. Delete.
- * - truenas-nfs-bulk: large PVCs (Forgejo registry): Retain, they are expensive to rebuild.
- * - truenas-nfs-scratch: CI caches, ephemeral by design: Delete.
+ * The instances an inventory declares, with their datasets resolved by full path (through the
+ * storage stack's DatasetTrees, so a path that is not declared there fails at synth).
  */
-export function homelabCsiInstances(d: HomelabCsiDatasets): CsiInstanceSpec[] {
-  const nfsMount = ["nfsvers=4.2", "noatime"];
-  return [
-    {
-      name: "truenas-iscsi-fast",
-      protocol: "iscsi",
-      pool: "fast",
-      datasetParent: d.fastIscsiZvols,
-      detachedSnapshotsParent: d.fastIscsiSnapshots,
-      reclaimPolicy: "Retain",
-      volumeBindingMode: "WaitForFirstConsumer",
-      allowVolumeExpansion: true,
-      fsType: "xfs",
-      mountOptions: ["noatime"],
-    },
-    {
-      name: "truenas-nfs-fast",
-      protocol: "nfs",
-      pool: "fast",
-      datasetParent: d.fastNfsDynamic,
-      detachedSnapshotsParent: d.fastNfsSnapshots,
-      isDefault: true,
-      reclaimPolicy: "Delete",
-      volumeBindingMode: "Immediate",
-      allowVolumeExpansion: true,
-      mountOptions: nfsMount,
-    },
-    {
-      name: "truenas-nfs-bulk",
-      protocol: "nfs",
-      pool: "bulk",
-      datasetParent: d.bulkNfsDynamic,
-      detachedSnapshotsParent: d.bulkNfsSnapshots,
-      reclaimPolicy: "Retain",
-      volumeBindingMode: "Immediate",
-      allowVolumeExpansion: true,
-      mountOptions: nfsMount,
-    },
-    {
-      name: "truenas-nfs-scratch",
-      protocol: "nfs",
-      pool: "scratch",
-      datasetParent: d.scratchNfsDynamic,
-      detachedSnapshotsParent: d.scratchNfsSnapshots,
-      reclaimPolicy: "Delete",
-      volumeBindingMode: "Immediate",
-      allowVolumeExpansion: true,
-      mountOptions: nfsMount,
-    },
-  ];
+export function csiInstancesFromInventory(specs: readonly CsiSpec[], dataset: (path: string) => CsiDataset): CsiInstanceSpec[] {
+  return specs.map((i) => ({
+    name: i.name,
+    protocol: i.protocol,
+    pool: i.dataset.split("/")[0],
+    datasetParent: dataset(i.dataset),
+    detachedSnapshotsParent: dataset(i.snapshotsDataset),
+    isDefault: i.isDefault,
+    reclaimPolicy: i.reclaimPolicy,
+    volumeBindingMode: i.volumeBindingMode,
+    fsType: i.fsType,
+    mountOptions: i.mountOptions ? [...i.mountOptions] : undefined,
+  }));
 }

@@ -5,31 +5,27 @@ import { Construct } from "constructs";
 import type { CsiDataset } from "../../constructs/csi-instance";
 import { App, TerraformStack, TerraformVariable, VariableType } from "../../lib/cdktf";
 import { applyBackend } from "../../stacks/backend";
-import { homelabCsiInstances, K8sStorageStack, type HomelabCsiDatasets, type K8sStorageStackProps } from "../../stacks/k8s-storage-stack";
+import { homelab } from "../../inventory/homelab";
+import { csiInstancesFromInventory, K8sStorageStack, type K8sStorageStackProps } from "../../stacks/k8s-storage-stack";
 import type { TfJson } from "../helpers";
 
-const PATHS: Record<keyof HomelabCsiDatasets, string> = {
-  fastIscsiZvols: "fast/kubernetes/iscsi-zvols",
-  fastIscsiSnapshots: "fast/kubernetes/iscsi-snapshots",
-  fastNfsDynamic: "fast/kubernetes/nfs-dynamic",
-  fastNfsSnapshots: "fast/kubernetes/nfs-snapshots",
-  bulkNfsDynamic: "bulk/kubernetes/nfs-dynamic",
-  bulkNfsSnapshots: "bulk/kubernetes/nfs-snapshots",
-  scratchNfsDynamic: "scratch/kubernetes/nfs-dynamic",
-  scratchNfsSnapshots: "scratch/kubernetes/nfs-snapshots",
-};
+/** Stand-in datasets of the storage stack, by full path. */
+type Datasets = Record<string, CsiDataset>;
+const PATHS = homelab.kubernetesStorage!.instances.flatMap((i) => [i.dataset, i.snapshotsDataset]);
+/** The homelab's four instances, on the given datasets. */
+const homelabCsiInstances = (d: Datasets) => csiInstancesFromInventory(homelab.kubernetesStorage!.instances, (path) => d[path]);
 
 /**
  * A minimal app: a stand-in prod-storage (datasets as plain constructs, the portal and initiator
  * ids as number values of that stack, so the k8s stack reads them across stacks) and the stack.
  */
-function build(outdir: string, override: (d: HomelabCsiDatasets, storage: TerraformStack) => Partial<K8sStorageStackProps> = () => ({})) {
+function build(outdir: string, override: (d: Datasets, storage: TerraformStack) => Partial<K8sStorageStackProps> = () => ({})) {
   const app = new App({ outdir, skipValidation: false });
   const storage = new TerraformStack(app, "prod-storage");
   applyBackend(storage, { kind: "local" });
-  const d = Object.fromEntries(
-    Object.entries(PATHS).map(([k, path]) => [k, Object.assign(new Construct(storage, k), { path, poolName: path.split("/")[0]! }) as CsiDataset]),
-  ) as unknown as HomelabCsiDatasets;
+  const d: Datasets = Object.fromEntries(
+    PATHS.map((path) => [path, Object.assign(new Construct(storage, path.replace(/\//g, "--")), { path, poolName: path.split("/")[0]! }) as CsiDataset]),
+  );
   const portalId = new TerraformVariable(storage, "portal_id", { type: VariableType.NUMBER, default: 1 }).numberValue;
   const initiatorGroupId = new TerraformVariable(storage, "initiator_group_id", { type: VariableType.NUMBER, default: 3 }).numberValue;
   const stack = new K8sStorageStack(app, "prod-k8s-storage", {
@@ -153,7 +149,7 @@ describe("prod-k8s-storage stack", () => {
 });
 
 describe("prod-k8s-storage stack: bad input", () => {
-  type Case = [string, (d: HomelabCsiDatasets, storage: TerraformStack) => Partial<K8sStorageStackProps>, string];
+  type Case = [string, (d: Datasets, storage: TerraformStack) => Partial<K8sStorageStackProps>, string];
   test.each<Case>([
     ["a pool the storage stack does not declare", () => ({ pools: ["fast", "bulk"] }), `prod-k8s-storage/truenas-nfs-scratch: pool scratch is not declared by the storage stack prod-storage (got "scratch"; allowed: fast, bulk)`],
     [
@@ -161,14 +157,14 @@ describe("prod-k8s-storage stack: bad input", () => {
       (d, storage) => {
         const other = new TerraformStack(storage.node.scope as Construct, "elsewhere");
         const stray = Object.assign(new Construct(other, "stray"), { path: "bulk/kubernetes/stray", poolName: "bulk" });
-        return { instances: homelabCsiInstances({ ...d, bulkNfsSnapshots: stray }) };
+        return { instances: homelabCsiInstances({ ...d, "bulk/kubernetes/nfs-snapshots": stray }) };
       },
       `prod-k8s-storage/truenas-nfs-bulk: detachedSnapshotsParent is not declared by the storage stack prod-storage (got "bulk/kubernetes/stray"; allowed: datasets of prod-storage)`,
     ],
     ["an iSCSI instance without the portal", () => ({ iscsi: undefined }), `prod-k8s-storage/truenas-iscsi-fast: iSCSI instance without a target group (got nothing; allowed: iscsiTargetGroup with the storage stack's portal and initiator group ids)`],
     ["two default classes", (d) => ({ instances: homelabCsiInstances(d).map((s) => ({ ...s, isDefault: s.protocol === "nfs" })) }), `prod-k8s-storage/truenas-nfs-bulk: a second default StorageClass (prod-k8s-storage/truenas-nfs-fast is the default already) (got "truenas-nfs-bulk"; allowed: at most one isDefault instance per cluster)`],
     ["a duplicate instance", (d) => ({ instances: [...homelabCsiInstances(d), { ...homelabCsiInstances(d)[3]!, name: "truenas-nfs-scratch2" }] }), `prod-k8s-storage/truenas-nfs-scratch2: dataset overlaps scratch/kubernetes/nfs-dynamic of prod-k8s-storage/truenas-nfs-scratch (got "scratch/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`],
-    ["swapped datasets (bulk class on the fast pool)", (d) => ({ instances: homelabCsiInstances({ ...d, bulkNfsDynamic: d.fastNfsDynamic, fastNfsDynamic: d.bulkNfsDynamic }) }), `prod-k8s-storage/truenas-nfs-fast: datasetParent is not on pool fast, which the StorageClass promises (got "bulk/kubernetes/nfs-dynamic"; allowed: datasets on pool fast)`],
+    ["swapped datasets (bulk class on the fast pool)", (d) => ({ instances: homelabCsiInstances({ ...d, "bulk/kubernetes/nfs-dynamic": d["fast/kubernetes/nfs-dynamic"], "fast/kubernetes/nfs-dynamic": d["bulk/kubernetes/nfs-dynamic"] }) }), `prod-k8s-storage/truenas-nfs-fast: datasetParent is not on pool fast, which the StorageClass promises (got "bulk/kubernetes/nfs-dynamic"; allowed: datasets on pool fast)`],
     ["an iSCSI prefix too long", (d) => ({ instances: homelabCsiInstances(d).map((s) => (s.protocol === "iscsi" ? { ...s, iscsiNamePrefix: "homelab-cdktf-kubernetes-" } : s)) }), `prod-k8s-storage/truenas-iscsi-fast: iSCSI name prefix + pvc-<uuid> + suffix is 65 characters, over TrueNAS's 64 (got ["homelab-cdktf-kubernetes-",""]; allowed: prefix and suffix of at most 24 characters together)`],
   ])("rejects %s", (_name, override, message) => {
     expect(() => build(join(tmpdir(), "never-written"), override)).toThrow(message);

@@ -60,6 +60,101 @@ describe("prod-storage stack", () => {
     expect(json.terraform!.backend).toEqual({ local: { path: "../../../terraform.prod-storage.tfstate" } });
   });
 
+  const datasets = Object.values(resourcesOf(json, "truenas_dataset")) as any[];
+  const datasetNamed = (path: string) => {
+    const ds = stack.storage!.dataset(path);
+    return json.resource!.truenas_dataset[ds.resource.friendlyUniqueId] as any;
+  };
+
+  test("pools are adopted by name, never created by an apply", () => {
+    expect(json.resource!.truenas_pool).toBeUndefined();
+    expect((Object.values(json.data!.truenas_pool) as any[]).map((p) => p.name).sort()).toEqual(["bulk", "fast", "scratch"]);
+  });
+
+  test("quotas in bytes, binary as ZFS reads them", () => {
+    expect(datasetNamed("fast/kubernetes/iscsi-zvols").quota).toBe(3.5 * 2 ** 40);
+    expect(datasetNamed("fast/kubernetes/nfs-dynamic").quota).toBe(2 * 2 ** 40);
+    expect(datasetNamed("fast/vms").quota).toBe(1.5 * 2 ** 40);
+    expect(datasetNamed("bulk/photos").quota).toBe(5 * 2 ** 40);
+    expect(datasetNamed("bulk/media").quota).toBe(8.5 * 2 ** 40);
+    expect(datasetNamed("scratch/kubernetes/nfs-dynamic").quota).toBe(5 * 2 ** 40);
+    expect(datasetNamed("fast/kubernetes").quota).toBeUndefined(); // a parent: its children carry the quotas
+  });
+
+  test("properties per use, every dataset protected, children named after their parent by reference", () => {
+    expect(datasetNamed("bulk/media")).toMatchObject({ recordsize: "1M", exec: "OFF", compression: "LZ4" });
+    expect(datasetNamed("fast/vms")).toMatchObject({ recordsize: "64K" });
+    expect(datasetNamed("bulk/backups")).toMatchObject({ recordsize: "1M", compression: "ZSTD" });
+    expect(datasetNamed("scratch/downloads")).toMatchObject({ sync: "DISABLED" });
+    expect(datasets.length).toBe(23);
+    for (const d of datasets) {
+      expect(d.lifecycle).toEqual({ prevent_destroy: true });
+      expect(d.atime).toBe("OFF");
+    }
+    expect(datasetNamed("fast/kubernetes/nfs-dynamic").name).toMatch(/^\$\{truenas_dataset\.[^.]+\.name\}\/nfs-dynamic$/);
+  });
+
+  test("democratic-csi parents exist with sibling datasets for detached snapshots", () => {
+    for (const [parent, snapshots] of [
+      ["fast/kubernetes/iscsi-zvols", "fast/kubernetes/iscsi-snapshots"],
+      ["fast/kubernetes/nfs-dynamic", "fast/kubernetes/nfs-snapshots"],
+      ["bulk/kubernetes/nfs-dynamic", "bulk/kubernetes/nfs-snapshots"],
+      ["scratch/kubernetes/nfs-dynamic", "scratch/kubernetes/nfs-snapshots"],
+    ]) {
+      expect(datasetNamed(parent)).toBeDefined();
+      expect(datasetNamed(snapshots)).toBeDefined();
+      expect(snapshots.startsWith(`${parent}/`)).toBe(false);
+    }
+  });
+
+  test("NFS exports for the static volumes, limited to the storage and Kubernetes VLANs", () => {
+    const shares = Object.values(resourcesOf(json, "truenas_nfs_share")) as any[];
+    const byComment = Object.fromEntries(shares.map((sh) => [sh.comment, sh]));
+    expect(byComment["Jellyfin streaming"]).toMatchObject({ ro: true, networks: ["10.10.10.0/24", "10.0.2.0/24"] });
+    expect(byComment["Immich library (irreplaceable)"]).toMatchObject({ ro: false, networks: ["10.10.10.0/24", "10.0.2.0/24"] });
+    expect(byComment["old observability data"]).toMatchObject({ networks: ["10.10.10.0/24", "10.0.1.0/24"] });
+    expect(byComment["shared configs (static PVs)"]).toMatchObject({ maproot_user: "root", networks: ["10.10.10.0/24", "10.0.1.0/24", "10.0.2.0/24"] });
+    expect(shares).toHaveLength(4);
+  });
+
+  test("the iSCSI portal listens on the storage address only; its ids are outputs", () => {
+    expect(Object.values(resourcesOf(json, "truenas_iscsi_portal"))).toEqual([expect.objectContaining({ listen: [{ ip: "10.10.10.5", port: 3260 }] })]);
+    expect(Object.values(resourcesOf(json, "truenas_iscsi_initiator"))).toHaveLength(1);
+  });
+
+  test("tier 1: the review's snapshot schedules and retention", () => {
+    const tasks = (Object.values(resourcesOf(json, "truenas_periodic_snapshot_task")) as any[]).map((t) => [t.schedule.hour, t.lifetime_value, t.lifetime_unit]);
+    // hourly x24, 4-hourly x6, daily x30 (synthesized in logical-id order)
+    expect(tasks.sort()).toEqual([["*", 1, "DAY"], ["*/4", 1, "DAY"], ["0", 30, "DAY"]].sort());
+  });
+
+  test("tier 2: replication to grogu is held while grogu is offline", () => {
+    expect(json.resource!.truenas_replication_task).toBeUndefined();
+    expect(stack.storage!.replicationHeld).toContain("grogu");
+  });
+
+  test("tier 3: photos, configs and Forgejo backups to B2, secrets write-only from sensitive variables", () => {
+    const tasks = Object.values(resourcesOf(json, "truenas_cloud_backup")) as any[];
+    expect(tasks.map((t) => t.description).sort()).toEqual(["offsite bulk/backups/forgejo", "offsite bulk/photos", "offsite fast/kubernetes/nfs-static"]);
+    for (const t of tasks) expect(t).toMatchObject({ password_wo: "${var.restic_password}", snapshot: true, keep_last: 30 });
+    for (const name of ["b2_key_id", "b2_application_key", "restic_password", "smtp_password"]) {
+      expect(json.variable![name]).toMatchObject({ sensitive: true, nullable: false });
+      expect(json.variable![name].default).toBeUndefined();
+    }
+  });
+
+  test("weekly scrubs, staggered, and email alerts", () => {
+    const scrubs = (Object.values(resourcesOf(json, "truenas_scrub_task")) as any[]).map((t) => [t.description, t.schedule.dow]);
+    expect(scrubs.sort()).toEqual([["scrub bulk (homelab-cdktf)", "3"], ["scrub fast (homelab-cdktf)", "0"], ["scrub scratch (homelab-cdktf)", "5"]]);
+    expect(Object.values(resourcesOf(json, "truenas_alert_service"))).toEqual([expect.objectContaining({ level: "WARNING" })]);
+    expect(Object.values(resourcesOf(json, "truenas_mail"))).toEqual([expect.objectContaining({ pass: "${var.smtp_password}" })]);
+  });
+
+  test("truenas/truenas pinned exactly, credentials only through variables", () => {
+    expect(json.terraform!.required_providers.truenas).toEqual({ source: "truenas/truenas", version: "1.5.11" });
+    expect(json.provider!.truenas).toEqual([{ api_key: "${var.truenas_api_key}", endpoint: "${var.truenas_endpoint}", insecure: "${var.truenas_insecure}" }]);
+  });
+
   test("snapshot", () => {
     expect(json).toMatchSnapshot();
   });
