@@ -46,6 +46,15 @@ if (result.status !== 0 || !fs.existsSync(path.join(outDir, "versions.json"))) {
   console.error(`generate-bindings: cdktf get failed (exit ${result.status})`);
   process.exit(1);
 }
+// Which schema bytes these bindings were generated from: a test compares it with schemas/ so
+// a schema edited without `npm run get` is caught instead of synthesizing with stale bindings.
+const digest = Object.fromEntries(cdktfJson.terraformProviders.map((constraint) => {
+  const [source, version] = constraint.split("@");
+  const name = `${source.split("/").pop()}@${version}.json`;
+  const bytes = fs.readFileSync(path.join(root, "schemas", name));
+  return [name, require("node:crypto").createHash("sha256").update(bytes).digest("hex")];
+}));
+fs.writeFileSync(path.join(outDir, "schema-digest.json"), `${JSON.stringify(digest, null, 2)}\n`);
 const versions = JSON.parse(fs.readFileSync(path.join(outDir, "versions.json"), "utf8"));
 const list = Object.entries(versions).map(([fqpn, v]) => `${fqpn}@${v}`).join(", ");
 console.log(`generate-bindings: ${list} -> ${path.relative(root, outDir) || outDir} in ${Date.now() - started} ms`);
