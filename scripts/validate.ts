@@ -6,7 +6,13 @@
  * against an empty throwaway state. No network, no credentials, no terraform init. One line per
  * stack; any Terraform error fails the run and is printed as Terraform wrote it.
  *
- *   --stack <name>      only this stack (repeatable)
+ * Stacks run in dependency order. A stack whose outputs another stack reads (CDKTF cross-stack
+ * references: terraform_remote_state) is applied to its throwaway state after its plan passes,
+ * and the dependent's remote states are pointed at that state in its copy, so the dependent is
+ * planned against its dependency's outputs.
+ *
+ *   --stack <name>      only this stack and the stacks it depends on (repeatable)
+ *   --jobs <n>          independent stacks run side by side, at most n at once (default 2)
  *   --out <dir>         synthesize into <dir> (kept) instead of a temp dir
  *   --no-synth          validate an existing synth output (--out, default cdktf.out)
  *   --schemas <path>    schema file or directory (repeatable; default schemas/)
@@ -31,6 +37,7 @@ async function main(argv: string[]): Promise<number> {
   let json = false;
   let keep = false;
   let providerLog: string | undefined;
+  let concurrency: number | undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const value = () => {
@@ -46,8 +53,13 @@ async function main(argv: string[]): Promise<number> {
     else if (a === "--json") json = true;
     else if (a === "--keep") keep = true;
     else if (a === "--provider-log") providerLog = resolve(value());
+    else if (a === "--jobs") {
+      const v = value();
+      concurrency = Number(v);
+      if (!Number.isInteger(concurrency) || concurrency < 1) throw new Error(`--jobs needs a whole number >= 1 (got ${JSON.stringify(v)})`);
+    }
     else if (a === "--help" || a === "-h") {
-      process.stdout.write("usage: npm run validate -- [--stack <name>] [--out <dir>] [--no-synth] [--schemas <path>] [--spawn] [--keep] [--provider-log <file>] [--json]\n");
+      process.stdout.write("usage: npm run validate -- [--stack <name>] [--out <dir>] [--no-synth] [--schemas <path>] [--spawn] [--jobs <n>] [--keep] [--provider-log <file>] [--json]\n");
       return 0;
     } else throw new Error(`unknown argument ${a}`);
   }
@@ -61,6 +73,7 @@ async function main(argv: string[]): Promise<number> {
     mode,
     keepWorkdirs: keep,
     providerLog,
+    concurrency,
     onResult: json ? undefined : (r) => process.stdout.write(`${formatResult(r)}${keep ? `\n    (kept: ${r.workdir})` : ""}\n`),
   });
   if (json) {

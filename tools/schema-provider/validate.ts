@@ -4,6 +4,13 @@
  * `terraform plan -input=false -lock=false -refresh=false` on a throwaway copy of the stack with
  * an empty local state. No network, no credentials, no registry, no `terraform init`.
  *
+ * Stacks run in dependency order (manifest.json's `dependencies`, plus any
+ * `terraform_remote_state` that reads another stack's state). A stack that others read is, after
+ * its plan passes, applied from that saved plan into its throwaway local state (the provider fills
+ * computed values with placeholders); each dependent's remote-state data sources are rewritten in
+ * its copy to read that applied state (local backend, absolute path), whatever backend they named
+ * (local, pg, s3: nothing is contacted). So a dependent is planned against its dependencies' outputs.
+ *
  * Providers are attached one of two ways:
  * - "reattach" (default, fast): this Node process serves every provider schema itself on unix
  *   sockets and hands Terraform TF_REATTACH_PROVIDERS;
@@ -12,7 +19,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { availableParallelism, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { defaultSchemaPaths, loadSchemas } from "./main";
 import { fqpnOf, type LoadedProvider } from "./schema";
@@ -77,29 +84,166 @@ export interface StackDir {
   name: string;
   /** Directory holding cdk.tf.json. */
   dir: string;
+  /** Stacks this one depends on (manifest.json, plus the stacks its terraform_remote_state data sources read). */
+  dependencies?: string[];
 }
 
-/** The stacks in a synth output directory: manifest.json when present, else stacks/*. */
+/**
+ * The stacks in a synth output directory (manifest.json when present, else stacks/*), in
+ * dependency order: every stack after the stacks it depends on, otherwise by name. Throws on a
+ * dependency cycle or a dependency on a stack that is not there.
+ */
 export function listStacks(outdir: string): StackDir[] {
   const manifest = join(outdir, "manifest.json");
+  let stacks: StackDir[];
   if (existsSync(manifest)) {
-    const m = JSON.parse(readFileSync(manifest, "utf8")) as { stacks: Record<string, { name: string; workingDirectory: string }> };
-    return Object.values(m.stacks)
-      .map((s) => ({ name: s.name, dir: join(outdir, s.workingDirectory) }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+    const m = JSON.parse(readFileSync(manifest, "utf8")) as { stacks: Record<string, { name: string; workingDirectory: string; dependencies?: string[] }> };
+    stacks = Object.values(m.stacks).map((s) => ({ name: s.name, dir: join(outdir, s.workingDirectory), dependencies: [...(s.dependencies ?? [])] }));
+  } else {
+    const stacksDir = join(outdir, "stacks");
+    if (!existsSync(stacksDir)) return [];
+    stacks = readdirSync(stacksDir)
+      .filter((n) => existsSync(join(stacksDir, n, "cdk.tf.json")))
+      .map((name) => ({ name, dir: join(stacksDir, name), dependencies: [] }));
   }
-  const stacksDir = join(outdir, "stacks");
-  if (!existsSync(stacksDir)) return [];
-  return readdirSync(stacksDir)
-    .filter((n) => existsSync(join(stacksDir, n, "cdk.tf.json")))
-    .sort()
-    .map((name) => ({ name, dir: join(stacksDir, name) }));
+  // What the stacks' remote states read counts too (a synth output without manifest, a hand edit).
+  for (const s of stacks) {
+    const file = join(s.dir, "cdk.tf.json");
+    if (!existsSync(file)) continue;
+    for (const ref of remoteStates(JSON.parse(readFileSync(file, "utf8")) as TfJson)) {
+      const dep = stackReadBy(ref, stacks);
+      if (dep && dep !== s.name && !s.dependencies!.includes(dep)) s.dependencies!.push(dep);
+    }
+  }
+  return orderStacks(stacks);
+}
+
+/** Topological order (depth-first: each stack right after the stacks it depends on), ties by name. Throws on a cycle or an unknown dependency. */
+export function orderStacks(stacks: StackDir[]): StackDir[] {
+  const byName = new Map(stacks.map((s) => [s.name, s]));
+  const out: StackDir[] = [];
+  const state = new Map<string, "visiting" | "done">();
+  const visit = (s: StackDir, path: string[]) => {
+    if (state.get(s.name) === "done") return;
+    if (state.get(s.name) === "visiting") throw new Error(`stack dependency cycle: ${[...path, s.name].join(" -> ")}`);
+    state.set(s.name, "visiting");
+    for (const d of [...(s.dependencies ?? [])].sort()) {
+      const dep = byName.get(d);
+      if (!dep) throw new Error(`stack ${s.name} depends on ${d}, which is not in the synth output (have: ${[...byName.keys()].join(", ")})`);
+      visit(dep, [...path, s.name]);
+    }
+    state.set(s.name, "done");
+    out.push(s);
+  };
+  for (const s of [...stacks].sort((a, b) => a.name.localeCompare(b.name))) visit(s, []);
+  return out;
+}
+
+/** `stacks` plus, transitively, every stack they depend on (in `all`'s order). */
+export function withDependencies(selected: string[], all: StackDir[]): StackDir[] {
+  const byName = new Map(all.map((s) => [s.name, s]));
+  const want = new Set<string>();
+  const add = (n: string) => {
+    if (want.has(n)) return;
+    want.add(n);
+    for (const d of byName.get(n)?.dependencies ?? []) add(d);
+  };
+  selected.forEach(add);
+  return all.filter((s) => want.has(s.name));
 }
 
 interface TfJson {
   terraform?: { backend?: unknown; cloud?: unknown; required_providers?: Record<string, { source?: string; version?: string } | string> };
   module?: unknown;
+  data?: Record<string, Record<string, unknown>>;
   [k: string]: unknown;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Cross-stack references: terraform_remote_state data sources
+
+export interface RemoteStateRef {
+  /** `data.terraform_remote_state.<name>` */
+  address: string;
+  name: string;
+  backend: string;
+  config: unknown;
+}
+
+/** The terraform_remote_state data sources of a stack document. */
+export function remoteStates(doc: TfJson): RemoteStateRef[] {
+  return Object.entries((doc.data?.terraform_remote_state ?? {}) as Record<string, { backend?: string; config?: unknown }>).map(([name, body]) => ({
+    address: `data.terraform_remote_state.${name}`,
+    name,
+    backend: body.backend ?? "local",
+    config: body.config ?? {},
+  }));
+}
+
+/** JSON with sorted keys, to compare backend configurations. */
+function canonical(v: unknown): string {
+  if (Array.isArray(v)) return `[${v.map(canonical).join(",")}]`;
+  if (v && typeof v === "object") {
+    return `{${Object.keys(v as object)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${canonical((v as Record<string, unknown>)[k])}`)
+      .join(",")}}`;
+  }
+  return JSON.stringify(v);
+}
+
+/**
+ * The stack whose state a remote-state data source reads: the stack whose own backend block has
+ * the same type and configuration (what CDKTF writes for a cross-stack reference, for every
+ * backend), else by CDKTF's name `cross-stack-reference-input-<stack>`.
+ */
+export function stackReadBy(ref: RemoteStateRef, stacks: StackDir[]): string | undefined {
+  for (const s of stacks) {
+    const file = join(s.dir, "cdk.tf.json");
+    if (!existsSync(file)) continue;
+    const backend = (JSON.parse(readFileSync(file, "utf8")) as TfJson).terraform?.backend as Record<string, unknown> | undefined;
+    const [type, config] = Object.entries(backend ?? {})[0] ?? [];
+    if (type === ref.backend && canonical(config) === canonical(ref.config)) return s.name;
+  }
+  const m = /^cross-stack-reference-input-(.+)$/.exec(ref.name);
+  return m && stacks.some((s) => s.name === m[1]) ? m[1] : undefined;
+}
+
+export interface LinkResult {
+  /** The stacks whose applied state the copy now reads. */
+  against: string[];
+  /** Remote states that could not be pointed at an applied state (the plan would fail or reach out). */
+  problems: string[];
+}
+
+/**
+ * In a prepared copy (never in the synth output), point every terraform_remote_state at the
+ * applied throwaway state of the stack it reads: `backend = "local"`, `config.path` absolute.
+ * `applied` maps stack name to its state file. A remote state of something that is not a stack
+ * of this app, or of a stack not applied, is a problem: it is left as is and must not be planned
+ * (it would read the real state, or fail on a missing one).
+ */
+export function linkRemoteStates(dir: string, stacks: StackDir[], applied: ReadonlyMap<string, string>): LinkResult {
+  const file = join(dir, "cdk.tf.json");
+  const doc = JSON.parse(readFileSync(file, "utf8")) as TfJson;
+  const against = new Set<string>();
+  const problems: string[] = [];
+  for (const ref of remoteStates(doc)) {
+    const stack = stackReadBy(ref, stacks);
+    const state = stack && applied.get(stack);
+    if (!stack) {
+      problems.push(`${ref.address} reads a state (backend "${ref.backend}") that is not a stack of this synth output: validate cannot supply it, and never reads a real state`);
+    } else if (!state) {
+      problems.push(`${ref.address} reads the state of ${stack}, which was not applied (it failed, or was not validated in this run)`);
+    } else {
+      const body = doc.data!.terraform_remote_state![ref.name] as Record<string, unknown>;
+      body.backend = "local";
+      body.config = { path: resolve(state) };
+      against.add(stack);
+    }
+  }
+  if (against.size) writeFileSync(file, JSON.stringify(doc, null, 2));
+  return { against: [...against].sort(), problems };
 }
 
 /**
@@ -321,13 +465,20 @@ export interface PlanCounts {
 export interface StackResult {
   stack: string;
   ok: boolean;
-  /** Where it failed. */
-  phase?: "schema" | "validate" | "plan";
+  /** Where it failed: a dependency (not planned), our schema check, validate, plan, or the apply for dependents. */
+  phase?: "dependency" | "schema" | "validate" | "plan" | "apply";
   /** Terraform's own output for a failure (or our schema problem). */
   message?: string;
   plan?: PlanCounts;
   validateMs?: number;
   planMs?: number;
+  /** Stacks whose applied throwaway state this stack's remote states were pointed at. */
+  against?: string[];
+  /** Stacks that read this one's state: it was applied (from its saved plan) for them. */
+  appliedFor?: string[];
+  applyMs?: number;
+  /** The applied throwaway state file (when appliedFor). */
+  stateFile?: string;
   /** The throwaway working directory (kept only with keepWorkdirs). */
   workdir: string;
 }
@@ -341,8 +492,11 @@ export function parsePlanCounts(out: string): PlanCounts | undefined {
 
 const failureText = (r: RunResult) => (r.stderr.trim() || r.stdout.trim()).replace(/\n{3,}/g, "\n\n");
 
-/** validate, then plan, a prepared stack directory. */
-export async function checkStackDir(session: TerraformSession, name: string, dir: string, schemas: Map<string, LoadedProvider>): Promise<StackResult> {
+/**
+ * validate, then plan, a prepared stack directory. With `planOut` the plan is saved there
+ * (relative to `dir`), for `applyPlan`.
+ */
+export async function checkStackDir(session: TerraformSession, name: string, dir: string, schemas: Map<string, LoadedProvider>, opts: { planOut?: string } = {}): Promise<StackResult> {
   const problems = schemaProblems(dir, schemas);
   if (problems.length) return { stack: name, ok: false, phase: "schema", message: problems.join("\n"), workdir: dir };
   const doc = JSON.parse(readFileSync(join(dir, "cdk.tf.json"), "utf8")) as TfJson;
@@ -352,10 +506,23 @@ export async function checkStackDir(session: TerraformSession, name: string, dir
   }
   const v = await session.run(dir, ["validate"]);
   if (v.code !== 0) return { stack: name, ok: false, phase: "validate", message: failureText(v), validateMs: v.ms, workdir: dir };
-  const p = await session.run(dir, ["plan", "-input=false", "-lock=false", "-refresh=false"]);
+  const p = await session.run(dir, ["plan", "-input=false", "-lock=false", "-refresh=false", ...(opts.planOut ? [`-out=${opts.planOut}`] : [])]);
   const plan = parsePlanCounts(p.stdout);
   if (p.code !== 0 || !plan) return { stack: name, ok: false, phase: "plan", message: failureText(p), validateMs: v.ms, planMs: p.ms, workdir: dir };
   return { stack: name, ok: true, plan, validateMs: v.ms, planMs: p.ms, workdir: dir };
+}
+
+export const SAVED_PLAN = "validate.tfplan";
+
+/**
+ * Apply a prepared stack into its throwaway local state (`<dir>/terraform.tfstate`): from the
+ * saved plan when there is one (no second plan), else a fresh `apply -auto-approve`. The
+ * schema-serving provider applies by filling computed values with placeholders.
+ */
+export async function applyStackDir(session: TerraformSession, dir: string, opts: { planFile?: string } = {}): Promise<RunResult & { stateFile: string }> {
+  const args = opts.planFile ? ["apply", "-input=false", "-lock=false", opts.planFile] : ["apply", "-auto-approve", "-input=false", "-lock=false", "-refresh=false"];
+  const r = await session.run(dir, args);
+  return { ...r, stateFile: join(dir, "terraform.tfstate") };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -372,7 +539,9 @@ export interface ValidateOptions {
   mode?: Mode;
   keepWorkdirs?: boolean;
   providerLog?: string;
-  /** Called with each stack's result as soon as it is known. */
+  /** How many stacks may run Terraform at once (default: 2, or 1 on one CPU); dependencies always run first. */
+  concurrency?: number;
+  /** Called with each stack's result, in dependency order, as soon as it and those before it are known. */
   onResult?: (r: StackResult) => void;
   env?: NodeJS.ProcessEnv;
 }
@@ -410,11 +579,18 @@ export async function validateApp(opts: ValidateOptions = {}): Promise<ValidateR
     }
   }
   try {
-    let stacks = listStacks(outdir);
+    let all: StackDir[];
+    try {
+      all = listStacks(outdir);
+    } catch (e) {
+      return fail((e as Error).message, { terraform, synthMs });
+    }
+    let stacks = all;
     if (opts.stacks?.length) {
       const unknown = opts.stacks.filter((s) => !stacks.some((x) => x.name === s));
       if (unknown.length) return fail(`no such stack: ${unknown.join(", ")} (have: ${stacks.map((s) => s.name).join(", ") || "none"})`, { terraform, synthMs });
-      stacks = stacks.filter((s) => opts.stacks!.includes(s.name));
+      // A dependent is planned against its dependencies' applied state: they run too.
+      stacks = withDependencies(opts.stacks, all);
     }
     if (!stacks.length) return fail(`no stacks found in ${outdir}`, { terraform, synthMs });
 
@@ -423,9 +599,32 @@ export async function validateApp(opts: ValidateOptions = {}): Promise<ValidateR
     const session = await TerraformSession.start({ terraform, schemas, mode, providerLog: opts.providerLog });
     const results: StackResult[] = [];
     try {
+      // Stacks (in this run) that read each stack's state.
+      const readers = new Map<string, string[]>();
+      for (const s of stacks) for (const d of s.dependencies ?? []) readers.set(d, [...(readers.get(d) ?? []), s.name]);
+      const applied = new Map<string, string>();
+      const failed = new Set<string>();
+      // Each stack starts once the stacks it depends on are done; independent stacks run side by
+      // side (at most `concurrency` Terraform runs at once). Results are reported in dependency order.
+      const limit = gate(Math.max(1, opts.concurrency ?? Math.min(2, availableParallelism())));
+      const running = new Map<string, Promise<StackResult>>();
       for (const s of stacks) {
-        const dir = prepareStack(s, session.workdir(s.name));
-        const r = await checkStackDir(session, s.name, dir, schemas);
+        const deps = (s.dependencies ?? []).map((d) => running.get(d)).filter((p): p is Promise<StackResult> => p !== undefined);
+        running.set(
+          s.name,
+          Promise.all(deps).then(() =>
+            limit(async () => {
+              const dir = prepareStack(s, session.workdir(s.name));
+              const r = await checkStack(session, s, dir, all, schemas, applied, failed, readers.get(s.name) ?? []);
+              if (!r.ok) failed.add(s.name);
+              if (r.stateFile) applied.set(s.name, r.stateFile);
+              return r;
+            }),
+          ),
+        );
+      }
+      for (const s of stacks) {
+        const r = await running.get(s.name)!;
         results.push(r);
         opts.onResult?.(r);
       }
@@ -438,14 +637,59 @@ export async function validateApp(opts: ValidateOptions = {}): Promise<ValidateR
   }
 }
 
+/** A concurrency limiter: at most n of the functions it is given run at once. */
+function gate(n: number): <T>(f: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async (f) => {
+    if (active >= n) await new Promise<void>((r) => waiting.push(r));
+    active++;
+    try {
+      return await f();
+    } finally {
+      active--;
+      waiting.shift()?.();
+    }
+  };
+}
+
+/** One stack of a run: link its remote states, validate + plan, and apply it if others read it. */
+async function checkStack(
+  session: TerraformSession,
+  s: StackDir,
+  dir: string,
+  all: StackDir[],
+  schemas: Map<string, LoadedProvider>,
+  applied: ReadonlyMap<string, string>,
+  failed: ReadonlySet<string>,
+  readers: string[],
+): Promise<StackResult> {
+  const brokenDeps = (s.dependencies ?? []).filter((d) => failed.has(d));
+  if (brokenDeps.length) {
+    return { stack: s.name, ok: false, phase: "dependency", message: `depends on ${brokenDeps.join(", ")}, which failed: not planned (it is planned against the applied state of its dependencies)`, workdir: dir };
+  }
+  const link = linkRemoteStates(dir, all, applied);
+  if (link.problems.length) return { stack: s.name, ok: false, phase: "dependency", message: link.problems.join("\n"), workdir: dir };
+  const r = await checkStackDir(session, s.name, dir, schemas, { planOut: readers.length ? SAVED_PLAN : undefined });
+  if (link.against.length) r.against = link.against;
+  if (!r.ok || !readers.length) return r;
+  const a = await applyStackDir(session, dir, { planFile: SAVED_PLAN });
+  if (a.code !== 0) return { ...r, ok: false, phase: "apply", message: `the apply into a throwaway state (for ${readers.join(", ")}) failed:\n${failureText(a)}`, applyMs: a.ms };
+  return { ...r, appliedFor: readers, applyMs: a.ms, stateFile: a.stateFile };
+}
+
 /** The one-line verdict for a stack (plus Terraform's message, indented, on failure). */
 export function formatResult(r: StackResult): string {
   const secs = (ms?: number) => (ms === undefined ? "" : `${(ms / 1000).toFixed(2)} s`);
   if (r.ok && r.plan) {
     const p = r.plan;
     const extra = [p.change && `${p.change} to change`, p.destroy && `${p.destroy} to destroy`, p.import && `${p.import} to import`].filter(Boolean).join(", ");
-    return `PASS ${r.stack}: valid; plan: ${p.add} resource${p.add === 1 ? "" : "s"} to create${extra ? `, ${extra}` : ""} (validate ${secs(r.validateMs)}, plan ${secs(r.planMs)})`;
+    const against = r.against?.length ? ` against the applied state of ${r.against.join(", ")}` : "";
+    const appliedFor = r.appliedFor?.length ? `; applied to a throwaway state for ${r.appliedFor.join(", ")}` : "";
+    const times = [`validate ${secs(r.validateMs)}`, `plan ${secs(r.planMs)}`, ...(r.applyMs === undefined ? [] : [`apply ${secs(r.applyMs)}`])].join(", ");
+    return `PASS ${r.stack}: valid; plan${against}: ${p.add} resource${p.add === 1 ? "" : "s"} to create${extra ? `, ${extra}` : ""}${appliedFor} (${times})`;
   }
-  const what = r.phase === "schema" ? "no usable provider schema" : `terraform ${r.phase} failed`;
+  const what =
+    r.phase === "schema" ? "no usable provider schema" : r.phase === "dependency" ? "cannot be planned against its dependencies" : r.phase === "apply" ? "apply for its dependents failed" : `terraform ${r.phase} failed`;
   return `FAIL ${r.stack}: ${what}\n${(r.message ?? "").replace(/^/gm, "    ")}`;
 }
