@@ -234,6 +234,8 @@ export const homelab: Homelab = {
   // - nfs-scratch: CI caches, ephemeral by design: Delete.
   kubernetesStorage: {
     truenasRole: "primary",
+    // Talos nodes mount over the storage VLAN; pods on the Kubernetes VLANs never see the exports.
+    nfsClientVlans: ["storage", "k8s-shared", "k8s-prod", "k8s-test"],
     instances: [
       {
         name: "truenas-iscsi-fast", protocol: "iscsi", dataset: "fast/kubernetes/iscsi-zvols", snapshotsDataset: "fast/kubernetes/iscsi-snapshots",

@@ -27,6 +27,8 @@ export interface Homelab {
 export interface KubernetesStorageSpec {
   /** The TrueNAS (by role) whose datasets the instances use. */
   readonly truenasRole: "primary" | "backup";
+  /** VLANs (by name) whose networks may mount the NFS volumes democratic-csi exports. */
+  readonly nfsClientVlans: readonly string[];
   readonly instances: readonly CsiSpec[];
 }
 

@@ -92,7 +92,11 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
       pools: [...storage.pools.keys()],
       truenasHost: vm.storage.storageAddress,
       iscsi: storage.iscsi,
-      instances: csiInstancesFromInventory(k8s.instances, (path) => storage.dataset(path)),
+      instances: csiInstancesFromInventory(
+        k8s.instances,
+        (path) => storage.dataset(path),
+        k8s.nfsClientVlans.map((v) => inventory.vlan(`inventory ${homelab.name}/kubernetesStorage`, v).cidr),
+      ),
     });
     if (reason) skipped.push({ stack: "prod-k8s-storage", reason });
     else stacks.push(stack);

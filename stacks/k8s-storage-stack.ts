@@ -158,7 +158,7 @@ export function addKubernetesProviders(stack: TerraformStack): { kubernetes: Kub
  * The instances an inventory declares, with their datasets resolved by full path (through the
  * storage stack's DatasetTrees, so a path that is not declared there fails at synth).
  */
-export function csiInstancesFromInventory(specs: readonly CsiSpec[], dataset: (path: string) => CsiDataset): CsiInstanceSpec[] {
+export function csiInstancesFromInventory(specs: readonly CsiSpec[], dataset: (path: string) => CsiDataset, nfsAllowedNetworks: readonly string[]): CsiInstanceSpec[] {
   return specs.map((i) => ({
     name: i.name,
     protocol: i.protocol,
@@ -170,5 +170,6 @@ export function csiInstancesFromInventory(specs: readonly CsiSpec[], dataset: (p
     volumeBindingMode: i.volumeBindingMode,
     fsType: i.fsType,
     mountOptions: i.mountOptions ? [...i.mountOptions] : undefined,
+    nfsAllowedNetworks: i.protocol === "nfs" ? [...nfsAllowedNetworks] : undefined,
   }));
 }

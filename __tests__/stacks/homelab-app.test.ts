@@ -42,6 +42,22 @@ describe("the homelab app", () => {
     expect(vm).toMatchObject({ memory: { dedicated: 32768, floating: 0 }, cpu: { cores: 6, type: "host" }, machine: "q35" });
   });
 
+  test("prod-k8s-storage: the inventory's four instances on prod-storage's datasets, NFS exports limited to the client VLANs", () => {
+    const { stacks } = buildHomelab(Testing.app(), homelab);
+    const json = synth(stacks.find((s) => s.node.id === "prod-k8s-storage")!);
+    const releases = Object.values(json.resource!.helm_release) as any[];
+    const classes = releases.filter((r) => r.values).map((r) => JSON.parse(r.values[0]).storageClasses[0]);
+    expect(classes.map((c) => [c.name, c.reclaimPolicy, c.defaultClass, c.parameters.fsType, c.annotations["homelab-cdktf/dataset-parent"]]).sort()).toEqual([
+      ["truenas-iscsi-fast", "Retain", false, "xfs", "fast/kubernetes/iscsi-zvols"],
+      ["truenas-nfs-bulk", "Retain", false, "nfs", "bulk/kubernetes/nfs-dynamic"],
+      ["truenas-nfs-fast", "Delete", true, "nfs", "fast/kubernetes/nfs-dynamic"],
+      ["truenas-nfs-scratch", "Delete", false, "nfs", "scratch/kubernetes/nfs-dynamic"],
+    ]);
+    const nfsConfigs = (Object.values(json.resource!.kubernetes_secret_v1) as any[]).map((s) => s.data_wo["driver-config-file.yaml"] as string).filter((c) => c.includes("freenas-api-nfs"));
+    expect(nfsConfigs).toHaveLength(3);
+    for (const c of nfsConfigs) expect(c).toContain(`"shareAllowedNetworks" = ["10.10.10.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]`);
+  });
+
   const vm0 = homelab.truenasVms[0];
   test.each<[string, Homelab, string]>([
     ["a VLAN never declared", { ...homelab, truenasVms: [{ ...vm0, nics: [{ bridge: "vmbr0", vlan: "dmz" }] }] },

@@ -13,7 +13,7 @@ import type { TfJson } from "../helpers";
 type Datasets = Record<string, CsiDataset>;
 const PATHS = homelab.kubernetesStorage!.instances.flatMap((i) => [i.dataset, i.snapshotsDataset]);
 /** The homelab's four instances, on the given datasets. */
-const homelabCsiInstances = (d: Datasets) => csiInstancesFromInventory(homelab.kubernetesStorage!.instances, (path) => d[path]);
+const homelabCsiInstances = (d: Datasets) => csiInstancesFromInventory(homelab.kubernetesStorage!.instances, (path) => d[path], ["10.10.10.0/24", "10.0.2.0/24"]);
 
 /**
  * A minimal app: a stand-in prod-storage (datasets as plain constructs, the portal and initiator
