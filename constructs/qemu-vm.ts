@@ -25,6 +25,8 @@ export interface QemuVmSpec {
   readonly networkInterfaces: readonly VmNetworkInterface[];
   readonly installerIsoFileId?: string;
   readonly onBoot: boolean;
+  /** The guest runs qemu-guest-agent (clean shutdown, fs freeze for backups). */
+  readonly guestAgent: boolean;
   readonly startupOrder?: number;
   readonly startupUpDelaySeconds?: number;
 }
@@ -35,7 +37,7 @@ const ISO = /^[a-z][a-z0-9_.-]*:iso\/[^/\s]+\.(iso|img)$/i;
 
 /**
  * The `proxmox_virtual_environment_vm` configuration shared by all VMs: UEFI (OVMF + EFI disk),
- * virtio-scsi-single with an I/O thread per disk, guest agent on, no memory ballooning device.
+ * virtio-scsi-single with an I/O thread per disk, no memory ballooning device.
  */
 export function qemuVmConfig(scope: IConstruct, spec: QemuVmSpec): VirtualEnvironmentVmConfig {
   claimVmId(scope, spec.vmId);
@@ -68,7 +70,9 @@ export function qemuVmConfig(scope: IConstruct, spec: QemuVmSpec): VirtualEnviro
     efiDisk: { datastoreId: spec.efiDiskDatastoreId, type: "4m", preEnrolledKeys: false },
     scsiHardware: "virtio-scsi-single",
     operatingSystem: { type: "l26" },
-    agent: { enabled: true, type: "virtio" },
+    // Without wait_for_ip disabled, every refresh blocks up to 15 min on a guest whose agent is not
+    // up yet (an installer ISO, Talos in maintenance mode); nothing here needs the guest's IPs.
+    agent: spec.guestAgent ? { enabled: true, type: "virtio", waitForIp: { disabled: true } } : { enabled: false },
     cpu: { cores: spec.cpuCores, sockets: 1, type: spec.cpuType },
     // floating = 0: no balloon device. VFIO pins guest RAM, and ZFS's ARC wants all of it anyway.
     memory: { dedicated: memoryMiB, floating: 0 },

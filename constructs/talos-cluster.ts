@@ -35,6 +35,12 @@ export interface TalosClusterProps {
    * @default 10 (after storage)
    */
   readonly startupOrder?: number;
+  /**
+   * The Talos image has the `siderolabs/qemu-guest-agent` extension: Proxmox then shuts nodes down
+   * through the agent. Leave off otherwise: Proxmox would wait for an agent that never answers.
+   * @default false
+   */
+  readonly guestAgent?: boolean;
 }
 
 /**
@@ -77,6 +83,7 @@ export class TalosCluster extends Construct {
         networkInterfaces: [props.network],
         installerIsoFileId: props.isoFileId,
         onBoot: true,
+        guestAgent: props.guestAgent ?? false,
         startupOrder: props.startupOrder ?? 10,
       })));
     }

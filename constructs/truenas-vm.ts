@@ -163,6 +163,7 @@ export class TrueNASVm extends Construct {
       networkInterfaces,
       installerIsoFileId: props.installerIsoFileId,
       onBoot: true,
+      guestAgent: true, // TrueNAS SCALE ships qemu-guest-agent
       startupOrder: props.startupOrder ?? 1,
       startupUpDelaySeconds: props.startupUpDelaySeconds,
     });

@@ -29,6 +29,7 @@ describe("TalosCluster", () => {
       disk: [{ datastore_id: "local-zfs", size: 32 }],
       cdrom: { file_id: "local:iso/talos-metal-amd64.iso", interface: "ide2" },
       tags: ["control-plane", "lab", "talos"],
+      agent: { enabled: false }, // no qemu-guest-agent extension unless said so
     });
     expect(r.network_device[0]).toMatchObject({ bridge: "vmbr0", vlan_id: 32 });
     expect(r.lifecycle).toBeUndefined();
@@ -40,6 +41,7 @@ describe("TalosCluster", () => {
     const cluster = new TalosCluster(stack, "lab", {
       ...props,
       startupOrder: 20,
+      guestAgent: true,
       controlPlane: { ...props.controlPlane, count: 3 },
       workers: { ...props.workers, count: 2 },
     });
@@ -48,7 +50,7 @@ describe("TalosCluster", () => {
     expect(vms.map((v) => [v.name, v.vm_id])).toEqual([
       ["lab-cp-1", 500], ["lab-cp-2", 501], ["lab-cp-3", 502], ["lab-worker-1", 510], ["lab-worker-2", 511],
     ]);
-    expect(vms.every((v) => v.startup.order === 20)).toBe(true);
+    expect(vms.every((v) => v.startup.order === 20 && v.agent.enabled && v.agent.wait_for_ip.disabled)).toBe(true);
     expect(json).toMatchSnapshot();
   });
 

@@ -48,6 +48,8 @@ describe("TrueNASVm", () => {
       reboot_after_update: false,
       lifecycle: { prevent_destroy: true },
       tags: ["storage", "truenas"],
+      // The agent is on, but a refresh never waits for the guest's IPs (the installer has no agent).
+      agent: { enabled: true, type: "virtio", wait_for_ip: { disabled: true } },
     });
     expect(r.hostpci).toEqual([{ device: "hostpci0", mapping: `\${proxmox_hardware_mapping_pci.${m.hba.resource.friendlyUniqueId}.name}`, pcie: true, rombar: true }]);
     expect(r.network_device).toHaveLength(1);
