@@ -12,9 +12,23 @@ import { backendFromEnv } from "./stacks/backend";
 import { buildHomelab } from "./stacks/homelab-app";
 
 // No construct stack traces in metadata: under tsx each one maps through source maps (~100 ms per synth).
+// The data-holder ledger (see README, "Nothing holding data is destroyed by an edit"): read it,
+// refuse a synth that drops a recorded data holder, record the new ones after a good synth.
+const ledgerFile = process.env.HOMELAB_DATA_HOLDER_LEDGER ?? path.join(__dirname, "inventory", "homelab.data-holders.json");
+const recorded = fs.existsSync(ledgerFile) ? (JSON.parse(fs.readFileSync(ledgerFile, "utf8")) as { dataHolders: string[] }).dataHolders : [];
+
+// No construct stack traces in metadata: under tsx each one maps through source maps (~100 ms per synth).
 const app = new App({ stackTraces: false });
-const built = buildHomelab(app, homelab, { backend: backendFromEnv(process.env) });
+const built = buildHomelab(app, homelab, { backend: backendFromEnv(process.env), recordedDataHolders: recorded });
 app.synth();
+
+if (JSON.stringify(recorded) !== JSON.stringify(built.dataHolders)) {
+  fs.writeFileSync(ledgerFile, `${JSON.stringify({
+    "//": "Written by synth: every dataset (and Terraform-created pool) the inventory declares. Commit it. A holder removed from the inventory without retiring it stops synth. Delete a line by hand only for something never deployed.",
+    dataHolders: built.dataHolders,
+  }, null, 2)}\n`);
+  console.error(`data-holder ledger updated: ${path.relative(process.cwd(), ledgerFile)} (commit it)`);
+}
 
 // Reports beside the stacks: the capacity verdict and the payloads for the manual pool creation.
 fs.writeFileSync(path.join(app.outdir, "capacity.md"), renderMarkdown(built.capacity));

@@ -81,6 +81,9 @@ export class ZfsDataset extends Construct {
       ...this.properties,
       lifecycle: { preventDestroy: protect },
     });
+    // A readable address that is the path itself (`truenas_dataset.bulk--photos`): retiring a
+    // dataset (a `removed` block) names it, and plans read like the pool.
+    this.resource.overrideLogicalId(datasetAddressName(this.path));
   }
 
   /** Mount point (`/mnt/<path>`), as a reference: NFS shares use it, so they come after the dataset. */
@@ -143,6 +146,9 @@ export class DatasetTree extends Construct {
     }
     if (full.length > MAX_NAME) invalidProp(this, "dataset name too long", full, `at most ${MAX_NAME} characters`);
     if (this.byPath.has(d.path)) invalidProp(this, "dataset declared twice", full, "each path once");
+    const address = datasetAddressName(full);
+    const clash = [...this.byPath.values()].find((x) => datasetAddressName(x.path) === address);
+    if (clash) invalidProp(this, `dataset ${full} and ${clash.path} map to the same Terraform address ${address}`, full, "names that differ in more than '.', ':' and '_'");
     if (parts.length > 1) {
       const parentPath = parts.slice(0, -1).join("/");
       if (!this.byPath.has(parentPath)) {
@@ -171,6 +177,11 @@ export class DatasetTree extends Construct {
       }
     }
   }
+}
+
+/** The Terraform resource name of the dataset at `path` (full ZFS path): `/` becomes `--`, `.` and `:` become `_`. */
+export function datasetAddressName(path: string): string {
+  return path.replace(/\//g, "--").replace(/[.:]/g, "_");
 }
 
 function bytes(size: Size | undefined): number | undefined {

@@ -3,6 +3,7 @@ import { DataTruenasPool } from "../.gen/providers/truenas/data-truenas-pool";
 import { Pool } from "../.gen/providers/truenas/pool";
 import { poolCapacity, type BudgetThresholds, type PlannedDataset, type PoolCapacity, type PoolLayout, type PoolPlan } from "../capacity";
 import { invalidProp } from "./errors";
+import { forgetWithoutDestroying } from "./removed";
 
 /**
  * How Terraform treats the pool.
@@ -82,9 +83,12 @@ export class ZfsPool extends Construct {
 
     if (creation === "adopt") {
       this.poolId = new DataTruenasPool(this, "Adopted", { name: props.name }).id;
+      // Had an apply created this pool before (creation "create"), switching to "adopt" removes
+      // its resource, which Terraform would destroy, wiping the pool: make it forget it instead.
+      forgetWithoutDestroying(this, `${Pool.tfResourceType}.${props.name}`);
     } else {
       const topology = this.topology();
-      this.poolId = new Pool(this, "Resource", {
+      const pool = new Pool(this, "Resource", {
         name: props.name,
         topology: {
           data: topology.data,
@@ -95,7 +99,9 @@ export class ZfsPool extends Construct {
         autotrim: false,
         // Topology changes are made by hand (adding a vdev is irreversible): never by an apply.
         lifecycle: { preventDestroy: true, ignoreChanges: ["topology"] },
-      }).id;
+      });
+      pool.overrideLogicalId(props.name); // `truenas_pool.<name>`: the address adopt mode forgets
+      this.poolId = pool.id;
     }
   }
 

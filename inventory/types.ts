@@ -131,6 +131,13 @@ export interface TrueNASStorageSpec {
   readonly pools: readonly PoolSpec[];
   /** Datasets by full path (`fast/kubernetes/nfs-dynamic`), parents before children. */
   readonly datasets: readonly DatasetSpec[];
+  /**
+   * Datasets taken out of Terraform's hands, by full path: Terraform forgets them (a `removed`
+   * block with `destroy = false`) and their data stays on TrueNAS. Deleting a dataset from the
+   * inventory without listing it here is refused at synth, because the apply would destroy it.
+   * @default - none
+   */
+  readonly retiredDatasets?: readonly string[];
   /** @default - none */
   readonly nfsExports?: readonly NfsExportSpec[];
   /** Serve iSCSI (for democratic-csi's zvols) on the storage address. @default false */

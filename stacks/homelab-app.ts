@@ -12,6 +12,14 @@ import { StorageStack } from "./storage-stack";
 export interface HomelabAppOptions {
   /** @default - local state files */
   readonly backend?: BackendChoice;
+  /**
+   * The data-holder ledger: every data holder (`<stack>: dataset <path>`, `<stack>: pool <name>`)
+   * earlier synths recorded. One that vanished from the inventory without being retired stops
+   * synth: Terraform enforces `prevent_destroy` only on resources still in the configuration, so a
+   * renamed or deleted dataset would otherwise be destroyed by the next apply.
+   * @default - none recorded
+   */
+  readonly recordedDataHolders?: readonly string[];
 }
 
 export interface SkippedStack {
@@ -28,6 +36,8 @@ export interface HomelabStacks {
   readonly pools: ZfsPool[];
   /** Notes for the user (e.g. replication held by its gate). */
   readonly notes: string[];
+  /** Every data holder of this inventory, sorted: the ledger to record. */
+  readonly dataHolders: string[];
 }
 
 const STORAGE_STACK_BY_ROLE = { primary: "prod-storage", backup: "prod-backup" } as const;
@@ -102,7 +112,26 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
     else stacks.push(stack);
   }
 
+  const dataHolders = storageStacks.flatMap((st) => (st.storage?.dataHolders() ?? []).map((h) => `${st.node.id}: ${h}`)).sort();
+  const retired = new Set(storageStacks.flatMap((st) => (st.storage?.retiredDatasets ?? []).map((p) => `${st.node.id}: dataset ${p}`)));
+  checkNothingVanished(options.recordedDataHolders ?? [], dataHolders, retired);
+
   const pools = storageStacks.flatMap((s) => s.node.findAll().filter((c): c is ZfsPool => c instanceof ZfsPool));
   const capacity = enforceBudgets(pools.map((p) => p.plan()));
-  return { stacks, skipped, capacity, pools, notes };
+  return { stacks, skipped, capacity, pools, notes, dataHolders };
+}
+
+/** Every recorded data holder is still declared or explicitly retired; all offenders at once. */
+function checkNothingVanished(recorded: readonly string[], current: readonly string[], retired: ReadonlySet<string>): void {
+  const now = new Set(current);
+  const vanished = recorded.filter((h) => !now.has(h) && !retired.has(h));
+  if (vanished.length === 0) return;
+  throw new Error(vanished.map((h) => {
+    const [stack, what] = h.split(": ");
+    const [kind, name] = what.split(" ");
+    const allowed = kind === "dataset"
+      ? "keep it in the inventory, or list it in retiredDatasets (Terraform then forgets it and the data stays on TrueNAS)"
+      : 'keep it in the inventory (creation "adopt" makes Terraform forget it without touching it)';
+    return `${stack}: ${kind} ${name} is in the data-holder ledger but no longer in the inventory; the next apply would destroy it and its data (got ${JSON.stringify(name)}; allowed: ${allowed})`;
+  }).join("\n"));
 }

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { OffsiteBackup } from "../constructs/cloud-backup";
-import { DatasetTree, type ZfsDataset } from "../constructs/dataset-tree";
+import { DatasetTree, datasetAddressName, type ZfsDataset } from "../constructs/dataset-tree";
 import { EmailAlerts } from "../constructs/email-alerts";
 import { invalidProp } from "../constructs/errors";
 import { IscsiPortal } from "../constructs/iscsi-portal";
@@ -8,6 +8,7 @@ import { NfsExport } from "../constructs/nfs-export";
 import { Replication } from "../constructs/replication";
 import { ScrubSchedule } from "../constructs/scrub-schedule";
 import { SnapshotPolicy } from "../constructs/snapshot-policy";
+import { forgetWithoutDestroying } from "../constructs/removed";
 import { ZfsPool } from "../constructs/zfs-pool";
 import type { TrueNASStorageSpec } from "../inventory/types";
 import { TerraformVariable, VariableType, type TerraformStack } from "../lib/cdktf";
@@ -32,6 +33,8 @@ export class TrueNASStorage extends Construct {
   readonly snapshots: SnapshotPolicy[] = [];
   /** Why replication is not synthesized, when it is held by its gate. */
   readonly replicationHeld?: string;
+  /** Datasets Terraform is told to forget, keeping their data. */
+  readonly retiredDatasets: readonly string[];
 
   constructor(stack: TerraformStack, id: string, props: TrueNASStorageProps) {
     super(stack, id);
@@ -49,6 +52,13 @@ export class TrueNASStorage extends Construct {
       this.trees.set(poolName, new DatasetTree(this, `datasets-${poolName}`, { pool, datasets }));
     }
     for (const d of spec.datasets) this.pool(d.path); // a dataset on an undeclared pool is an error
+    this.retiredDatasets = [...(spec.retiredDatasets ?? [])];
+    for (const path of this.retiredDatasets) {
+      if (spec.datasets.some((d) => d.path === path)) {
+        invalidProp(this, `dataset ${path} is both declared and retired`, path, "one of the two");
+      }
+    }
+    for (const path of this.retiredDatasets) forgetWithoutDestroying(this, `truenas_dataset.${datasetAddressName(path)}`);
 
     for (const e of spec.nfsExports ?? []) {
       new NfsExport(this, `nfs-${e.dataset.replace(/\//g, "-")}`, {
@@ -117,6 +127,16 @@ export class TrueNASStorage extends Construct {
         smtpPassword: secretVariable(stack, "smtp_password", `password of SMTP user ${spec.alerts.smtpUser}`),
       });
     }
+  }
+
+  /**
+   * What holds data and would be destroyed if it vanished from the configuration: every dataset,
+   * and pools Terraform created. (Adopted pools are data sources; the VM has Proxmox protection.)
+   */
+  dataHolders(): string[] {
+    const datasets = [...this.trees.values()].flatMap((t) => t.datasets.map((d) => `dataset ${d.path}`));
+    const pools = [...this.pools.values()].filter((p) => p.creation === "create").map((p) => `pool ${p.name}`);
+    return [...pools, ...datasets];
   }
 
   /** A declared pool by name. */

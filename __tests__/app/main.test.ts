@@ -19,13 +19,21 @@ function files(dir: string): string[] {
   return fs.readdirSync(dir, { recursive: true }).map((f) => path.join(dir, f.toString())).filter((f) => fs.statSync(f).isFile());
 }
 
-describe("the app (main.ts, what `cdktf synth` runs)", () => {
-  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-main-"));
-  const run = spawnSync(path.join(root, "node_modules", ".bin", "tsx"), ["main.ts"], {
+const committedLedger = path.join(root, "inventory", "homelab.data-holders.json");
+
+function synthApp(outdir: string, ledger: string, extraEnv: NodeJS.ProcessEnv = {}) {
+  return spawnSync(path.join(root, "node_modules", ".bin", "tsx"), ["main.ts"], {
     cwd: root,
-    env: { ...process.env, ...SECRETS, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1" },
+    env: { ...process.env, ...extraEnv, CDKTF_OUTDIR: outdir, CHECKPOINT_DISABLE: "1", HOMELAB_DATA_HOLDER_LEDGER: ledger },
     encoding: "utf8",
   });
+}
+
+describe("the app (main.ts, what `cdktf synth` runs)", () => {
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-main-"));
+  const ledger = path.join(outdir, "..", `${path.basename(outdir)}-ledger.json`);
+  fs.copyFileSync(committedLedger, ledger);
+  const run = synthApp(outdir, ledger, SECRETS);
 
   test("synthesizes every online stack and the capacity and pool-creation reports", () => {
     expect(run.status).toBe(0);
@@ -39,6 +47,22 @@ describe("the app (main.ts, what `cdktf synth` runs)", () => {
     expect(run.stderr).toContain("prod-backup: skipped: host grogu is offline");
     expect(run.stderr).toMatch(/fast\s+12\.39 TB \(11\.27 TiB\).*OK/);
     expect(fs.readFileSync(path.join(outdir, "capacity.svg"), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
+  });
+
+  test("the committed data-holder ledger is current: synth leaves it as it is", () => {
+    expect(fs.readFileSync(ledger, "utf8")).toBe(fs.readFileSync(committedLedger, "utf8"));
+    expect(run.stderr).not.toContain("data-holder ledger updated");
+  });
+
+  test("a recorded dataset missing from the inventory stops synth, naming it, and nothing is written", () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "homelab-ledger-"));
+    const tampered = path.join(out, "..", `${path.basename(out)}-ledger.json`);
+    const doc = JSON.parse(fs.readFileSync(committedLedger, "utf8"));
+    fs.writeFileSync(tampered, JSON.stringify({ ...doc, dataHolders: [...doc.dataHolders, "prod-storage: dataset bulk/old-photos"] }));
+    const r = synthApp(out, tampered);
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toContain(`prod-storage: dataset bulk/old-photos is in the data-holder ledger but no longer in the inventory; the next apply would destroy it and its data (got "bulk/old-photos"; allowed: keep it in the inventory, or list it in retiredDatasets`);
+    expect(files(out)).toEqual([]);
   });
 
   test("no secret from the environment reaches any written file or the logs", () => {

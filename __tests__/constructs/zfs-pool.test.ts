@@ -10,6 +10,8 @@ describe("ZfsPool", () => {
     expect(pool.creation).toBe("adopt");
     expect(json.resource?.truenas_pool).toBeUndefined();
     expect(Object.values(json.data!.truenas_pool)).toEqual([{ name: "tank" }]);
+    // Had an apply created it, adopting it later makes Terraform forget the resource, not wipe the pool.
+    expect((json as any).removed).toEqual([{ from: "truenas_pool.tank", lifecycle: { destroy: false } }]);
     expect(pool.capacity.usable.bytes).toBeGreaterThan(0n);
     expect(pool.capacity.usable.bytes).toBeLessThan(Size.terabytes(8).bytes);
     expect(pool.createPayload()).toEqual({
@@ -45,6 +47,8 @@ describe("ZfsPool", () => {
       lifecycle: { prevent_destroy: true, ignore_changes: ["topology"] },
     });
     expect(json.data?.truenas_pool).toBeUndefined();
+    expect(Object.keys(json.resource!.truenas_pool)).toEqual(["tank"]); // the address adopt mode would forget
+    expect((json as any).removed).toBeUndefined();
     // Log, cache and spare add nothing to usable space.
     expect(pool.capacity.usable).toEqual(new ZfsPool(truenasTestStack().stack, "p", { name: "tank", layout: smallLayout }).capacity.usable);
     expect(pool.createPayload()).toMatchObject({ topology: { cache: ["C1"], spares: ["P1"] } });

@@ -58,6 +58,42 @@ describe("the homelab app", () => {
     for (const c of nfsConfigs) expect(c).toContain(`"shareAllowedNetworks" = ["10.10.10.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]`);
   });
 
+  describe("nothing holding data is destroyed by an edit to the inventory", () => {
+    const recorded = buildHomelab(Testing.app(), homelab).dataHolders;
+    const [primary, backup] = homelab.truenasVms;
+    const without = (path: string) => ({ ...primary.storage!, datasets: primary.storage!.datasets.filter((d) => d.path !== path) });
+
+    test("the ledger lists every dataset of every TrueNAS, offline hosts included", () => {
+      expect(recorded).toContain("prod-storage: dataset bulk/photos");
+      expect(recorded).toContain("prod-backup: dataset backup/replicas");
+      expect(recorded.filter((h) => h.startsWith("prod-storage: dataset"))).toHaveLength(23);
+    });
+
+    test("a renamed dataset is refused at synth (the old one would be destroyed), naming every vanished one", () => {
+      const renamed: Homelab = {
+        ...homelab,
+        truenasVms: [{ ...primary, storage: { ...primary.storage!, datasets: primary.storage!.datasets.map((d) => (d.path === "bulk/archive" ? { ...d, path: "bulk/cold-archive" } : d)) } }, backup],
+      };
+      expect(() => buildHomelab(Testing.app(), renamed, { recordedDataHolders: recorded })).toThrow(
+        `prod-storage: dataset bulk/archive is in the data-holder ledger but no longer in the inventory; the next apply would destroy it and its data (got "bulk/archive"; allowed: keep it in the inventory, or list it in retiredDatasets (Terraform then forgets it and the data stays on TrueNAS))`,
+      );
+    });
+
+    test("a retired dataset is forgotten by Terraform (a removed block), never destroyed, and leaves the ledger", () => {
+      const retired: Homelab = { ...homelab, truenasVms: [{ ...primary, storage: { ...without("bulk/archive"), retiredDatasets: ["bulk/archive"] } }, backup] };
+      const built = buildHomelab(Testing.app(), retired, { recordedDataHolders: recorded });
+      expect(built.dataHolders).not.toContain("prod-storage: dataset bulk/archive");
+      const json = synth(built.stacks[0]) as any;
+      expect(json.removed).toContainEqual({ from: "truenas_dataset.bulk--archive", lifecycle: { destroy: false } });
+      expect(json.resource.truenas_dataset["bulk--archive"]).toBeUndefined();
+    });
+
+    test("a dataset both declared and retired is refused", () => {
+      const both: Homelab = { ...homelab, truenasVms: [{ ...primary, storage: { ...primary.storage!, retiredDatasets: ["bulk/archive"] } }, backup] };
+      expect(() => buildHomelab(Testing.app(), both)).toThrow(`prod-storage/storage: dataset bulk/archive is both declared and retired (got "bulk/archive"; allowed: one of the two)`);
+    });
+  });
+
   const vm0 = homelab.truenasVms[0];
   test.each<[string, Homelab, string]>([
     ["a VLAN never declared", { ...homelab, truenasVms: [{ ...vm0, nics: [{ bridge: "vmbr0", vlan: "dmz" }] }] },

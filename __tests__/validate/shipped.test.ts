@@ -236,23 +236,29 @@ describeWithTerraform("the shipped stacks against real Terraform", () => {
         expect(flat(r.stderr)).toContain(refusal(address));
       });
 
-      // KNOWN GAP (stacks/, not this tool): a dataset's Terraform address is derived from its path,
-      // so renaming it in the inventory removes the old resource block instead of changing its
-      // name. prevent_destroy lives in that block, and Terraform does not enforce it for a block
-      // that is gone: the plan DESTROYS the dataset. This test pins today's behaviour so that it
-      // cannot change unnoticed; when the stacks guard renames (a stable address, a `moved` block
-      // that turns the rename into a refused replacement, or a synth-time check against the
-      // deployed datasets), replace it with a refusal assertion like the one above.
-      test("KNOWN GAP: a dataset renamed in the inventory (bulk/photos -> bulk/photos2) gets a new address, and Terraform plans to DESTROY the old dataset", async () => {
-        const before = addressOf(outdir, "prod-storage", "truenas_dataset", "name", "bulk/photos");
-        const out = synthEdited(renamePath(homelab, "bulk/photos", "bulk/photos2"));
-        const after = addressOf(out, "prod-storage", "truenas_dataset", "name", "bulk/photos2");
-        expect(after).not.toBe(before);
+      // Renaming or deleting a dataset in the inventory removes its resource block, and Terraform
+      // enforces prevent_destroy only on blocks still in the configuration: the data-holder ledger
+      // (inventory/homelab.data-holders.json) stops such a synth before Terraform ever runs.
+      test("a dataset renamed in the inventory (bulk/photos -> bulk/photos2) is refused at synth by the data-holder ledger", () => {
+        const ledger = JSON.parse(readFileSync(join(__dirname, "..", "..", "inventory", "homelab.data-holders.json"), "utf8")) as { dataHolders: string[] };
+        expect(ledger.dataHolders).toContain("prod-storage: dataset bulk/photos");
+        const renamed = renamePath(homelab, "bulk/photos", "bulk/photos2");
+        expect(() => buildHomelab(new App({ outdir: mkdtempSync(join(tmpdir(), "validate-refused-")) }), renamed, { recordedDataHolders: ledger.dataHolders }))
+          .toThrow("prod-storage: dataset bulk/photos is in the data-holder ledger but no longer in the inventory; the next apply would destroy it and its data");
+      });
+
+      test("a dataset retired in the inventory (bulk/archive): Terraform forgets it and destroys nothing", async () => {
+        const address = addressOf(outdir, "prod-storage", "truenas_dataset", "name", "bulk/archive");
+        const retired = withPrimary(homelab, (vm) => ({
+          ...vm,
+          storage: { ...vm.storage!, datasets: vm.storage!.datasets.filter((d) => d.path !== "bulk/archive"), retiredDatasets: ["bulk/archive"] },
+        }));
+        const out = synthEdited(retired);
         const r = await planEdited(out, "prod-storage");
         expect(r.stderr).toBe("");
         expect(r.code).toBe(0);
-        expect(r.stdout).toContain(`# ${before} will be destroyed`);
-        expect(r.stdout).toContain(`# ${after} will be created`);
+        expect(r.stdout).toContain(`# ${address} will no longer be managed by Terraform`);
+        expect(r.stdout).not.toMatch(/will be destroyed|must be replaced/);
       });
     });
   });
