@@ -5,7 +5,7 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { renderConsoleTable, renderMarkdown, renderSvg } from "./capacity";
+import { explain, renderConsoleTable, renderMarkdown, renderSvg } from "./capacity";
 import { homelab } from "./inventory/homelab";
 import { App } from "./lib/cdktf";
 import { backendFromEnv } from "./stacks/backend";
@@ -27,7 +27,7 @@ if (JSON.stringify(recorded) !== JSON.stringify(built.dataHolders)) {
     "//": "Written by synth: every dataset (and Terraform-created pool) the inventory declares. Commit it. A holder removed from the inventory without retiring it stops synth. Delete a line by hand only for something never deployed.",
     dataHolders: built.dataHolders,
   }, null, 2)}\n`);
-  console.error(`data-holder ledger updated: ${path.relative(process.cwd(), ledgerFile)} (commit it)`);
+  console.log(`data-holder ledger updated: ${path.relative(process.cwd(), ledgerFile)} (commit it)`);
 }
 
 // Reports beside the stacks: the capacity verdict and the payloads for the manual pool creation.
@@ -39,7 +39,8 @@ for (const pool of built.pools) {
   fs.writeFileSync(path.join(payloadDir, `pool-create-${pool.name}.json`), `${JSON.stringify(pool.createPayload(), null, 2)}\n`);
 }
 
-// stderr: cdktf shows the app's stderr; stdout is reserved for its own progress.
-console.error(renderConsoleTable(built.capacity));
-for (const s of built.skipped) console.error(`${s.stack}: skipped: ${s.reason}`);
-for (const note of built.notes) console.error(note);
+// stdout: cdktf prints it as is (stderr it tags as [ERROR]). Warnings get their explanation.
+console.log(renderConsoleTable(built.capacity));
+for (const report of built.capacity.filter((r) => r.verdict === "warning")) console.log(explain(report));
+for (const s of built.skipped) console.log(`${s.stack}: skipped: ${s.reason}`);
+for (const note of built.notes) console.log(note);

@@ -44,14 +44,14 @@ describe("the app (main.ts, what `cdktf synth` runs)", () => {
       "truenas/pool-create-backup.json", "truenas/pool-create-bulk.json", "truenas/pool-create-fast.json", "truenas/pool-create-scratch.json",
     ]));
     expect(written.some((f) => f.startsWith("stacks/prod-backup"))).toBe(false);
-    expect(run.stderr).toContain("prod-backup: skipped: host grogu is offline");
-    expect(run.stderr).toMatch(/fast\s+12\.39 TB \(11\.27 TiB\).*OK/);
+    expect(run.stdout).toContain("prod-backup: skipped: host grogu is offline");
+    expect(run.stdout).toMatch(/fast\s+12\.39 TB \(11\.27 TiB\).*OK/);
     expect(fs.readFileSync(path.join(outdir, "capacity.svg"), "utf8")).toMatch(/^<svg[\s\S]*<\/svg>\s*$/);
   });
 
   test("the committed data-holder ledger is current: synth leaves it as it is", () => {
     expect(fs.readFileSync(ledger, "utf8")).toBe(fs.readFileSync(committedLedger, "utf8"));
-    expect(run.stderr).not.toContain("data-holder ledger updated");
+    expect(run.stdout).not.toContain("data-holder ledger updated");
   });
 
   test("a recorded dataset missing from the inventory stops synth, naming it, and nothing is written", () => {
