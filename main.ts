@@ -19,6 +19,9 @@ const recorded = fs.existsSync(ledgerFile) ? (JSON.parse(fs.readFileSync(ledgerF
 
 // No construct stack traces in metadata: under tsx each one maps through source maps (~100 ms per synth).
 const app = new App({ stackTraces: false });
+// cdktf records a full stack trace for every token it creates; with tsx's source maps on, each
+// costs a source-map lookup (~100 ms per synth). Error messages here say what is wrong without them.
+process.setSourceMapsEnabled(false);
 const built = buildHomelab(app, homelab, { backend: backendFromEnv(process.env), recordedDataHolders: recorded });
 app.synth();
 
