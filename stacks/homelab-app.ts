@@ -1,7 +1,8 @@
 import { Construct } from "constructs";
 import { enforceBudgets, type BudgetReport } from "../capacity";
 import { ZfsPool } from "../constructs/zfs-pool";
-import type { Homelab, TrueNASVmSpec } from "../inventory/types";
+import { invalidProp } from "../constructs/errors";
+import type { Homelab, KubernetesStorageSpec, TrueNASVmSpec } from "../inventory/types";
 import type { TerraformStack } from "../lib/cdktf";
 import type { BackendChoice } from "./backend";
 import { ComputeStack } from "./compute-stack";
@@ -65,7 +66,7 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
     const r = vm.storage?.replication;
     if (!r) return undefined;
     const target = homelab.truenasVms.find((t) => t.role === r.targetRole);
-    if (!target?.storage) throw new Error(`inventory ${homelab.name}/truenasVms/${vm.name}: replication target referenced but never declared (got "${r.targetRole}"; allowed: the role of a TrueNAS VM with storage)`);
+    if (!target?.storage) invalidProp(`inventory ${homelab.name}/truenasVms/${vm.name}`, "replication target referenced but never declared", r.targetRole, "the role of a TrueNAS VM with storage");
     return { nodeName: target.nodeName, online: inventory.host(vm.name, target.nodeName).online, address: target.storage.storageAddress };
   };
 
@@ -87,28 +88,16 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
     else stacks.push(new ComputeStack(app, "dev-compute", { inventory, clusters: dev, backend }));
   }
 
-  const k8s = homelab.kubernetesStorage;
-  if (k8s) {
+  if (homelab.kubernetesStorage) {
+    const k8s = homelab.kubernetesStorage;
     const storageStack = storageStacks.find((st) => st.node.id === STORAGE_STACK_BY_ROLE[k8s.truenasRole]);
-    const storage = storageStack?.storage;
-    const vm = homelab.truenasVms.find((v) => v.role === k8s.truenasRole);
-    if (!storageStack || !storage || !vm?.storage) {
-      throw new Error(`inventory ${homelab.name}/kubernetesStorage: TrueNAS referenced but never declared (got "${k8s.truenasRole}"; allowed: the role of a TrueNAS VM with storage)`);
+    const vm = homelab.truenasVms.find((v) => v.role === k8s.truenasRole)!;
+    if (!storageStack?.storage) {
+      invalidProp(`inventory ${homelab.name}/kubernetesStorage`, "TrueNAS referenced but never declared", k8s.truenasRole, "the role of a TrueNAS VM with storage");
     }
     const reason = offline(vm.nodeName);
-    const stack = new K8sStorageStack(reason ? scratch : app, "prod-k8s-storage", {
-      backend,
-      storageStack,
-      pools: [...storage.pools.keys()],
-      truenasHost: vm.storage.storageAddress,
-      iscsi: storage.iscsi,
-      instances: csiInstancesFromInventory(
-        k8s.instances,
-        (path) => storage.dataset(path),
-        k8s.nfsClientVlans.map((v) => inventory.vlan(`inventory ${homelab.name}/kubernetesStorage`, v).cidr),
-      ),
-    });
-    if (reason) skipped.push({ stack: "prod-k8s-storage", reason });
+    const stack = kubernetesStorageStack(reason ? scratch : app, inventory, storageStack, k8s, backend);
+    if (reason) skipped.push({ stack: stack.node.id, reason });
     else stacks.push(stack);
   }
 
@@ -119,6 +108,20 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
   const pools = storageStacks.flatMap((s) => s.node.findAll().filter((c): c is ZfsPool => c instanceof ZfsPool));
   const capacity = enforceBudgets(pools.map((p) => p.plan()));
   return { stacks, skipped, capacity, pools, notes, dataHolders };
+}
+
+/** prod-k8s-storage: democratic-csi on the datasets and iSCSI portal of `storageStack`. */
+function kubernetesStorageStack(scope: Construct, inventory: InventoryIndex, storageStack: StorageStack, k8s: KubernetesStorageSpec, backend: BackendChoice): K8sStorageStack {
+  const storage = storageStack.storage!;
+  const path = `inventory ${inventory.homelab.name}/kubernetesStorage`;
+  return new K8sStorageStack(scope, "prod-k8s-storage", {
+    backend,
+    storageStack,
+    pools: [...storage.pools.keys()],
+    truenasHost: storage.storageAddress,
+    iscsi: storage.iscsi,
+    instances: csiInstancesFromInventory(k8s.instances, (p) => storage.dataset(p), k8s.nfsClientVlans.map((v) => inventory.vlan(path, v).cidr)),
+  });
 }
 
 /** Every recorded data holder is still declared or explicitly retired; all offenders at once. */

@@ -35,10 +35,13 @@ export class TrueNASStorage extends Construct {
   readonly replicationHeld?: string;
   /** Datasets Terraform is told to forget, keeping their data. */
   readonly retiredDatasets: readonly string[];
+  /** TrueNAS's address on the storage VLAN (NFS, iSCSI, the API for democratic-csi). */
+  readonly storageAddress: string;
 
   constructor(stack: TerraformStack, id: string, props: TrueNASStorageProps) {
     super(stack, id);
     const { spec, inventory } = props;
+    this.storageAddress = spec.storageAddress;
     addTrueNASProvider(stack);
 
     for (const p of spec.pools) {
