@@ -40,10 +40,27 @@ export class TrueNASStorage extends Construct {
 
   constructor(stack: TerraformStack, id: string, props: TrueNASStorageProps) {
     super(stack, id);
-    const { spec, inventory } = props;
-    this.storageAddress = spec.storageAddress;
+    this.storageAddress = props.spec.storageAddress;
     addTrueNASProvider(stack);
+    this.addPoolsAndDatasets(props.spec);
+    this.retiredDatasets = this.retire(props.spec);
+    this.addNfsExports(props.spec, props.inventory);
+    this.iscsi = props.spec.iscsi ? new IscsiPortal(this, "iscsi", { listenAddresses: [props.spec.storageAddress] }) : undefined;
+    this.replicationHeld = this.addDataProtection(stack, props);
+    this.addScrubsAndAlerts(stack, props.spec);
+  }
 
+  /**
+   * What holds data and would be destroyed if it vanished from the configuration: every dataset,
+   * and pools Terraform created. (Adopted pools are data sources; the VM has Proxmox protection.)
+   */
+  dataHolders(): string[] {
+    const datasets = [...this.trees.values()].flatMap((t) => t.datasets.map((d) => `dataset ${d.path}`));
+    const pools = [...this.pools.values()].filter((p) => p.creation === "create").map((p) => `pool ${p.name}`);
+    return [...pools, ...datasets];
+  }
+
+  private addPoolsAndDatasets(spec: TrueNASStorageSpec): void {
     for (const p of spec.pools) {
       if (this.pools.has(p.name)) invalidProp(this, "pool declared twice", p.name, "unique pool names");
       this.pools.set(p.name, new ZfsPool(this, `pool-${p.name}`, p));
@@ -55,14 +72,19 @@ export class TrueNASStorage extends Construct {
       this.trees.set(poolName, new DatasetTree(this, `datasets-${poolName}`, { pool, datasets }));
     }
     for (const d of spec.datasets) this.pool(d.path); // a dataset on an undeclared pool is an error
-    this.retiredDatasets = [...(spec.retiredDatasets ?? [])];
-    for (const path of this.retiredDatasets) {
-      if (spec.datasets.some((d) => d.path === path)) {
-        invalidProp(this, `dataset ${path} is both declared and retired`, path, "one of the two");
-      }
-    }
-    for (const path of this.retiredDatasets) forgetWithoutDestroying(this, `truenas_dataset.${datasetAddressName(path)}`);
+  }
 
+  /** Retired datasets: Terraform forgets them (their data stays); never also declared. */
+  private retire(spec: TrueNASStorageSpec): string[] {
+    const retired = [...(spec.retiredDatasets ?? [])];
+    for (const path of retired) {
+      if (spec.datasets.some((d) => d.path === path)) invalidProp(this, `dataset ${path} is both declared and retired`, path, "one of the two");
+      forgetWithoutDestroying(this, `truenas_dataset.${datasetAddressName(path)}`);
+    }
+    return retired;
+  }
+
+  private addNfsExports(spec: TrueNASStorageSpec, inventory: InventoryIndex): void {
     for (const e of spec.nfsExports ?? []) {
       new NfsExport(this, `nfs-${e.dataset.replace(/\//g, "-")}`, {
         dataset: this.dataset(e.dataset),
@@ -71,36 +93,13 @@ export class TrueNASStorage extends Construct {
         maprootUser: e.maprootUser,
       });
     }
-    if (spec.iscsi) this.iscsi = new IscsiPortal(this, "iscsi", { listenAddresses: [spec.storageAddress] });
+  }
 
+  /** The three tiers. Returns why replication is held, if its gate holds it. */
+  private addDataProtection(stack: TerraformStack, props: TrueNASStorageProps): string | undefined {
+    const { spec } = props;
     for (const s of spec.snapshots ?? []) {
       this.snapshots.push(new SnapshotPolicy(this, `snapshots-${s.dataset.replace(/\//g, "-")}`, { dataset: this.dataset(s.dataset), schedule: s.schedule, keep: s.keep }));
-    }
-
-    const r = spec.replication;
-    if (r && props.replicationTarget) {
-      const sources = r.datasets.map((path) => {
-        const policy = this.snapshots.find((s) => s.dataset.path === path);
-        if (!policy) invalidProp(`${this.node.path}/replication`, "replicated dataset has no snapshot policy", path, this.snapshots.map((s) => s.dataset.path).join(", ") || "none");
-        return policy;
-      });
-      const target = props.replicationTarget;
-      if (!target.online && r.whenTargetOffline !== "hold") {
-        invalidProp(`${this.node.path}/replication`, `replication target host ${target.nodeName} is offline`, target.nodeName, `an online host, or whenTargetOffline: "hold" to keep it defined until the host is online`);
-      }
-      if (target.online) {
-        new Replication(this, "replication", {
-          targetHost: target.address,
-          targetHostKey: new TerraformVariable(stack, "replication_target_host_key", {
-            type: VariableType.STRING,
-            description: `SSH host key of ${target.address} (ssh-keyscan -t ed25519 ${target.address})`,
-          }).stringValue,
-          targetParent: r.targetParent,
-          sources,
-        });
-      } else {
-        this.replicationHeld = `replication to ${target.nodeName} held: host offline (gate whenTargetOffline: "hold")`;
-      }
     }
 
     const o = spec.offsiteBackup;
@@ -116,13 +115,40 @@ export class TrueNASStorage extends Construct {
       });
     }
 
-    for (const [poolName, schedule] of Object.entries(spec.scrubs)) {
-      new ScrubSchedule(this, `scrub-${poolName}`, { pool: this.pool(poolName), schedule });
+    const r = spec.replication;
+    const target = props.replicationTarget;
+    if (!r || !target) return undefined;
+    const path = `${this.node.path}/replication`;
+    const sources = r.datasets.map((dataset) => {
+      const policy = this.snapshots.find((s) => s.dataset.path === dataset);
+      if (!policy) invalidProp(path, "replicated dataset has no snapshot policy", dataset, this.snapshots.map((s) => s.dataset.path).join(", ") || "none");
+      return policy;
+    });
+    if (!target.online) {
+      if (r.whenTargetOffline !== "hold") {
+        invalidProp(path, `replication target host ${target.nodeName} is offline`, target.nodeName, `an online host, or whenTargetOffline: "hold" to keep it defined until the host is online`);
+      }
+      return `replication to ${target.nodeName} held: host offline (gate whenTargetOffline: "hold")`;
     }
+    new Replication(this, "replication", {
+      targetHost: target.address,
+      targetHostKey: new TerraformVariable(stack, "replication_target_host_key", {
+        type: VariableType.STRING,
+        description: `SSH host key of ${target.address} (ssh-keyscan -t ed25519 ${target.address})`,
+      }).stringValue,
+      targetParent: r.targetParent,
+      sources,
+    });
+    return undefined;
+  }
+
+  private addScrubsAndAlerts(stack: TerraformStack, spec: TrueNASStorageSpec): void {
     for (const poolName of this.pools.keys()) {
       if (!(poolName in spec.scrubs)) invalidProp(this, `pool ${poolName} has no scrub schedule`, poolName, "a weekly scrub for every pool");
     }
-
+    for (const [poolName, schedule] of Object.entries(spec.scrubs)) {
+      new ScrubSchedule(this, `scrub-${poolName}`, { pool: this.pool(poolName), schedule });
+    }
     if (spec.alerts) {
       new EmailAlerts(this, "alerts", {
         ...spec.alerts,
@@ -130,16 +156,6 @@ export class TrueNASStorage extends Construct {
         smtpPassword: secretVariable(stack, "smtp_password", `password of SMTP user ${spec.alerts.smtpUser}`),
       });
     }
-  }
-
-  /**
-   * What holds data and would be destroyed if it vanished from the configuration: every dataset,
-   * and pools Terraform created. (Adopted pools are data sources; the VM has Proxmox protection.)
-   */
-  dataHolders(): string[] {
-    const datasets = [...this.trees.values()].flatMap((t) => t.datasets.map((d) => `dataset ${d.path}`));
-    const pools = [...this.pools.values()].filter((p) => p.creation === "create").map((p) => `pool ${p.name}`);
-    return [...pools, ...datasets];
   }
 
   /** A declared pool by name. */

@@ -28,6 +28,13 @@ describe("the homelab app", () => {
     const vm = jsonOf(synth(backup), backup.truenas.resource);
     expect(vm).toMatchObject({ node_name: "grogu", vm_id: 301, protection: true, lifecycle: { prevent_destroy: true } });
     expect(backup.truenas.hostpci).toEqual(new Map([[0, "grogu-hba-md1200"]]));
+    // ...and prod-storage's replication, held while grogu was offline, is now synthesized.
+    const primary = stacks.find((s) => s.node.id === "prod-storage") as StorageStack;
+    const json = synth(primary);
+    const tasks = Object.values(json.resource!.truenas_replication_task) as any[];
+    expect(tasks.map((t) => t.target_dataset).sort()).toEqual(["backup/replicas/kubernetes", "backup/replicas/photos", "backup/replicas/vms"]);
+    expect(Object.values(json.resource!.truenas_keychain_ssh_connection)).toEqual([expect.objectContaining({ host: "10.10.10.6", remote_host_key: "${var.replication_target_host_key}" })]);
+    expect(primary.storage!.replicationHeld).toBeUndefined();
   });
 
   test("the second homelab (srv01) synthesizes with the same constructs: one HBA, NIC1 and NIC2 passed through", () => {
