@@ -37,7 +37,8 @@ const started = Date.now();
 const cli = require.resolve("cdktf-cli/bundle/bin/cdktf");
 const result = spawnSync(
   process.execPath,
-  [cli, "get", "--experimental-provider-schema-cache-path", path.join(root, "schemas")],
+  // --force: cdktf get skips providers whose constraint is unchanged, even when the schema file changed.
+  [cli, "get", "--force", "--experimental-provider-schema-cache-path", path.join(root, "schemas")],
   { cwd, env: { ...process.env, CHECKPOINT_DISABLE: "1", CI: "1", FORCE_COLOR: "0" }, encoding: "utf8" },
 );
 if (result.status !== 0 || !fs.existsSync(path.join(outDir, "versions.json"))) {

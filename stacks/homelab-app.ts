@@ -74,7 +74,14 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
   for (const vm of homelab.truenasVms) {
     const id = STORAGE_STACK_BY_ROLE[vm.role];
     const reason = offline(vm.nodeName);
-    const stack = new StorageStack(reason ? scratch : app, id, { inventory, vm, backend, replicationTarget: replicationTarget(vm) });
+    const stack = new StorageStack(reason ? scratch : app, id, {
+      inventory,
+      vm,
+      backend,
+      replicationTarget: replicationTarget(vm),
+      servesCsiNfs: homelab.kubernetesStorage?.truenasRole === vm.role && homelab.kubernetesStorage.instances.some((i) => i.protocol === "nfs"),
+      receivesReplication: homelab.truenasVms.some((other) => other.storage?.replication?.targetRole === vm.role),
+    });
     storageStacks.push(stack);
     if (reason) skipped.push({ stack: id, reason });
     else stacks.push(stack);

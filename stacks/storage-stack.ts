@@ -15,6 +15,10 @@ export interface StorageStackProps {
   readonly backend: BackendChoice;
   /** Where this TrueNAS replicates to, resolved from the inventory. @default - no replication */
   readonly replicationTarget?: TrueNASStorageProps["replicationTarget"];
+  /** democratic-csi exports NFS volumes from this TrueNAS. @default false */
+  readonly servesCsiNfs?: boolean;
+  /** Another TrueNAS replicates to this one. @default false */
+  readonly receivesReplication?: boolean;
 }
 
 /** A TrueNAS VM with the PCI mappings it passes through, and what the TrueNAS holds and does. */
@@ -55,7 +59,13 @@ export class StorageStack extends TerraformStack {
     });
 
     if (vm.storage) {
-      this.storage = new TrueNASStorage(this, "storage", { inventory, spec: vm.storage, replicationTarget: props.replicationTarget });
+      this.storage = new TrueNASStorage(this, "storage", {
+        inventory,
+        spec: vm.storage,
+        replicationTarget: props.replicationTarget,
+        servesCsiNfs: props.servesCsiNfs,
+        receivesReplication: props.receivesReplication,
+      });
     }
   }
 }

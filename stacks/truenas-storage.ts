@@ -9,6 +9,7 @@ import { Replication } from "../constructs/replication";
 import { ScrubSchedule } from "../constructs/scrub-schedule";
 import { SnapshotPolicy } from "../constructs/snapshot-policy";
 import { forgetWithoutDestroying } from "../constructs/removed";
+import { TrueNASServices } from "../constructs/truenas-services";
 import { ZfsPool } from "../constructs/zfs-pool";
 import type { TrueNASStorageSpec } from "../inventory/types";
 import { TerraformVariable, VariableType, type TerraformStack } from "../lib/cdktf";
@@ -20,6 +21,10 @@ export interface TrueNASStorageProps {
   readonly spec: TrueNASStorageSpec;
   /** Where replication goes, resolved by the app (undefined: no replication configured). */
   readonly replicationTarget?: { readonly nodeName: string; readonly online: boolean; readonly address: string };
+  /** democratic-csi exports NFS volumes from this TrueNAS. @default false */
+  readonly servesCsiNfs?: boolean;
+  /** Another TrueNAS replicates to this one (over SSH). @default false */
+  readonly receivesReplication?: boolean;
 }
 
 /**
@@ -48,6 +53,11 @@ export class TrueNASStorage extends Construct {
     this.iscsi = props.spec.iscsi ? new IscsiPortal(this, "iscsi", { listenAddresses: [props.spec.storageAddress] }) : undefined;
     this.replicationHeld = this.addDataProtection(stack, props);
     this.addScrubsAndAlerts(stack, props.spec);
+    new TrueNASServices(this, "services", {
+      nfsBindAddresses: (props.spec.nfsExports?.length ?? 0) > 0 || props.servesCsiNfs ? [props.spec.storageAddress] : undefined,
+      iscsi: props.spec.iscsi,
+      ssh: props.receivesReplication,
+    });
   }
 
   /**

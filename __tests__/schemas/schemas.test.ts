@@ -162,8 +162,8 @@ describe("truenas/truenas 1.5.11", () => {
     expect(Object.keys(p.resource_schemas).sort()).toEqual([
       "truenas_alert_service", "truenas_cloud_backup", "truenas_cloudsync_credentials", "truenas_cloudsync_task",
       "truenas_dataset", "truenas_iscsi_initiator", "truenas_iscsi_portal", "truenas_keychain_ssh_connection",
-      "truenas_keychain_ssh_keypair", "truenas_mail", "truenas_nfs_share", "truenas_periodic_snapshot_task",
-      "truenas_pool", "truenas_replication_task", "truenas_scrub_task", "truenas_zvol",
+      "truenas_keychain_ssh_keypair", "truenas_mail", "truenas_nfs_config", "truenas_nfs_share", "truenas_periodic_snapshot_task",
+      "truenas_pool", "truenas_replication_task", "truenas_scrub_task", "truenas_service", "truenas_zvol",
     ]);
     expect(Object.keys(p.data_source_schemas)).toEqual(["truenas_pool"]);
   });

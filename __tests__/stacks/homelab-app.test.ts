@@ -28,6 +28,8 @@ describe("the homelab app", () => {
     const vm = jsonOf(synth(backup), backup.truenas.resource);
     expect(vm).toMatchObject({ node_name: "grogu", vm_id: 301, protection: true, lifecycle: { prevent_destroy: true } });
     expect(backup.truenas.hostpci).toEqual(new Map([[0, "grogu-hba-md1200"]]));
+    // The replication target runs SSH; it serves no NFS or iSCSI.
+    expect((Object.values(synth(backup).resource!.truenas_service) as any[]).map((s) => s.name)).toEqual(["ssh"]);
     // ...and prod-storage's replication, held while grogu was offline, is now synthesized.
     const primary = stacks.find((s) => s.node.id === "prod-storage") as StorageStack;
     const json = synth(primary);

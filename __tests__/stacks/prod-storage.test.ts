@@ -150,6 +150,11 @@ describe("prod-storage stack", () => {
     expect(Object.values(resourcesOf(json, "truenas_mail"))).toEqual([expect.objectContaining({ pass: "${var.smtp_password}" })]);
   });
 
+  test("the services the shares need: NFS (v3+v4, bound to the storage address only) and iSCSI, running and enabled at boot; no SSH", () => {
+    expect(Object.values(resourcesOf(json, "truenas_nfs_config"))).toEqual([{ protocols: ["NFSV3", "NFSV4"], bindip: ["10.10.10.5"] }]);
+    expect((Object.values(resourcesOf(json, "truenas_service")) as any[]).map((s) => [s.name, s.enabled, s.running]).sort()).toEqual([["iscsitarget", true, true], ["nfs", true, true]]);
+  });
+
   test("truenas/truenas pinned exactly, credentials only through variables", () => {
     expect(json.terraform!.required_providers.truenas).toEqual({ source: "truenas/truenas", version: "1.5.11" });
     expect(json.provider!.truenas).toEqual([{ api_key: "${var.truenas_api_key}", endpoint: "${var.truenas_endpoint}", insecure: "${var.truenas_insecure}" }]);

@@ -1,0 +1,59 @@
+import { Construct } from "constructs";
+import { NfsConfig } from "../.gen/providers/truenas/nfs-config";
+import { Service } from "../.gen/providers/truenas/service";
+import { invalidProp } from "./errors";
+
+export type NfsProtocol = "NFSV3" | "NFSV4";
+
+export interface TrueNASServicesProps {
+  /**
+   * Serve NFS, bound to these addresses only (the storage VLAN), started now and at boot.
+   * @default - the NFS service is left as it is
+   */
+  readonly nfsBindAddresses?: string[];
+  /**
+   * NFS versions served. democratic-csi's classes mount with `nfsvers=4.2`.
+   * @default ["NFSV3", "NFSV4"]
+   */
+  readonly nfsProtocols?: NfsProtocol[];
+  /**
+   * Run the iSCSI target service, now and at boot.
+   * @default false
+   */
+  readonly iscsi?: boolean;
+  /**
+   * Run SSH, now and at boot (a replication target receives over it).
+   * @default false
+   */
+  readonly ssh?: boolean;
+}
+
+const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+
+/**
+ * The TrueNAS services the shares and tasks need, enabled at boot and running: without them an
+ * NFS export or an iSCSI portal exists but serves nothing. Services are never created or deleted
+ * by the provider, only switched, so removing one from here leaves it as it is.
+ */
+export class TrueNASServices extends Construct {
+  readonly services: Service[] = [];
+  readonly nfsConfig?: NfsConfig;
+
+  constructor(scope: Construct, id: string, props: TrueNASServicesProps) {
+    super(scope, id);
+    const run = (name: string) => this.services.push(new Service(this, name, { name, enabled: true, running: true }));
+    if (props.nfsBindAddresses) {
+      if (props.nfsBindAddresses.length === 0) invalidProp(this, "NFS bound to no address", [], "at least one IPv4 address (an empty list would bind every interface)");
+      for (const a of props.nfsBindAddresses) {
+        const m = IPV4.exec(a);
+        if (!m || m.slice(1).some((o) => Number(o) > 255)) invalidProp(this, "invalid NFS bind address", a, "IPv4 addresses of this TrueNAS");
+      }
+      const protocols = props.nfsProtocols ?? ["NFSV3", "NFSV4"];
+      if (protocols.length === 0) invalidProp(this, "NFS serving no protocol version", protocols, "NFSV3, NFSV4 or both");
+      this.nfsConfig = new NfsConfig(this, "NfsConfig", { protocols, bindip: props.nfsBindAddresses });
+      run("nfs");
+    }
+    if (props.iscsi) run("iscsitarget");
+    if (props.ssh) run("ssh");
+  }
+}
