@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { KeychainSshConnection } from "../.gen/providers/truenas/keychain-ssh-connection";
 import { KeychainSshKeypair } from "../.gen/providers/truenas/keychain-ssh-keypair";
 import { ReplicationTask } from "../.gen/providers/truenas/replication-task";
+import { TerraformOutput } from "../lib/cdktf";
 import { invalidProp } from "./errors";
 import type { SnapshotPolicy } from "./snapshot-policy";
 
@@ -32,6 +33,8 @@ export class Replication extends Construct {
     super(scope, id);
     if (props.sources.length === 0) invalidProp(this, "replication without sources", [], "at least one snapshot policy");
     const keypair = new KeychainSshKeypair(this, "Keypair", { name: "replication-key", generate: true });
+    // The target must trust this key (root's authorized keys on the backup TrueNAS): print it.
+    new TerraformOutput(this, "public_key", { value: keypair.publicKey, description: `add to the authorized keys of ${props.sshUser ?? "root"} on ${props.targetHost}` });
     const connection = new KeychainSshConnection(this, "Connection", {
       name: `replication-${props.targetHost}`,
       host: props.targetHost,

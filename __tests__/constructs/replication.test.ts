@@ -24,6 +24,7 @@ describe("Replication", () => {
     expect(Object.values(json.resource!.truenas_keychain_ssh_keypair)).toEqual([{ name: "replication-key", generate: true }]);
     expect(Object.values(json.resource!.truenas_keychain_ssh_connection)[0]).toMatchObject({ host: "10.10.10.6", username: "root", port: 22, remote_host_key: "${var.host_key}" });
     expect(replication.tasks).toHaveLength(1);
+    expect(Object.values(json.output!)).toEqual([expect.objectContaining({ value: expect.stringMatching(/^\$\{truenas_keychain_ssh_keypair\.[^.]+\.public_key\}$/) })]);
     expect(json.resource!.truenas_replication_task[replication.tasks[0].friendlyUniqueId]).toMatchObject({
       name: "push-tank-photos",
       direction: "PUSH",
