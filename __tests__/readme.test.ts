@@ -1,6 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
-import { Size } from "../capacity";
+import { renderConsoleTable, Size } from "../capacity";
 import { homelab } from "../inventory/homelab";
 import type { Homelab } from "../inventory/types";
 import { Testing } from "../lib/cdktf";
@@ -21,6 +21,12 @@ function errorOf(lab: Homelab): string {
 describe("README", () => {
   test("its storage layout table is the inventory's", () => {
     expect(readme).toContain(storageTable(homelab));
+  });
+
+  test("its synth output sample is what synth prints today (capacity table, skipped stacks, notes)", () => {
+    const built = buildHomelab(Testing.app(), homelab);
+    const printed = [renderConsoleTable(built.capacity), ...built.skipped.map((s) => `${s.stack}: skipped: ${s.reason}`), ...built.notes].join("\n");
+    expect(readme).toContain(printed);
   });
 
   test("its example errors are what synth really prints", () => {
