@@ -95,6 +95,7 @@ export class PciMapping extends Construct {
         comment: d.comment,
       })),
     }));
+    resource.overrideLogicalId(props.name); // `proxmox_hardware_mapping_pci.<name>`, readable in plans
     this.mappingName = resource.name;
     this.name = props.name;
     this.kind = props.kind;

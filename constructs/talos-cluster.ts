@@ -67,10 +67,11 @@ export class TalosCluster extends Construct {
     for (let i = 1; i <= group.count; i++) {
       const id = `${role}-${i}`;
       const scope = new Construct(this, id);
-      this.vms.push(new VirtualEnvironmentVm(scope, "Resource", qemuVmConfig(scope, {
+      const name = `${props.clusterName}-${short}-${i}`;
+      const vm = new VirtualEnvironmentVm(scope, "Resource", qemuVmConfig(scope, {
         nodeName: props.nodeName,
         vmId: group.firstVmId + i - 1,
-        name: `${props.clusterName}-${short}-${i}`,
+        name,
         description: `Talos ${role} ${i} of cluster ${props.clusterName}, managed by homelab-cdktf`,
         tags: ["talos", props.clusterName, role],
         cpuCores: group.cpuCores,
@@ -85,7 +86,9 @@ export class TalosCluster extends Construct {
         onBoot: true,
         guestAgent: props.guestAgent ?? false,
         startupOrder: props.startupOrder ?? 10,
-      })));
+      }));
+      vm.overrideLogicalId(name); // `proxmox_virtual_environment_vm.<vm name>`, readable in plans
+      this.vms.push(vm);
     }
   }
 }

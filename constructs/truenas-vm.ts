@@ -184,6 +184,9 @@ export class TrueNASVm extends Construct {
       stopOnDestroy: false,
       lifecycle: { preventDestroy: protectedVm },
     });
+    // A readable address (`proxmox_virtual_environment_vm.truenas-primary`) for `terraform -target`
+    // and `terraform state` (the first bring-up targets the VM alone, before TrueNAS answers).
+    this.resource.overrideLogicalId(props.name);
     this.vmId = props.vmId;
     this.nodeName = props.nodeName;
     this.hostpci = new Map([...hostpci].map(([slot, p]) => [slot, p.mapping.name]));
