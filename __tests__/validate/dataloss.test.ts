@@ -14,17 +14,19 @@ jest.setTimeout(120_000);
 
 const flat = (s: string) => s.replace(/\s+/g, " ");
 
-describeWithTerraform("prevent_destroy refuses edits that would replace data (fixture stack, applied)", () => {
-  const schemas = repoSchemas();
+/**
+ * A fixture stack applied to a throwaway state once per describe block, and `planAfter(edit)`: copy
+ * the applied stack (config + state), edit its config, plan (with refresh).
+ */
+function useAppliedFixture(fixture: string) {
   let session: TerraformSession;
   let applied: string;
   let outdir: string;
-
   beforeAll(async () => {
-    session = await TerraformSession.start({ terraform: terraform!, schemas });
-    outdir = fixtureOutdir("storage");
+    session = await TerraformSession.start({ terraform: terraform!, schemas: repoSchemas() });
+    outdir = fixtureOutdir(fixture);
     const [stack] = listStacks(outdir);
-    applied = prepareStack(stack!, session.workdir("applied"));
+    applied = prepareStack(stack!, session.workdir(`applied-${fixture}`));
     const r = await session.run(applied, ["apply", "-auto-approve", "-input=false", "-lock=false"]);
     if (r.code !== 0) throw new Error(`apply failed:\n${r.stderr}`);
   });
@@ -32,14 +34,20 @@ describeWithTerraform("prevent_destroy refuses edits that would replace data (fi
     await session?.close();
     if (outdir) rm(outdir);
   });
+  return {
+    /** A Terraform command in the applied stack itself. */
+    runInApplied: (args: string[]) => session.run(applied, args),
+    async planAfter(edit: (doc: Json) => void) {
+      const dir = mkdtempSync(join(applied, "..", "edit-"));
+      cpSync(applied, dir, { recursive: true });
+      editJson(join(dir, "cdk.tf.json"), edit);
+      return session.run(dir, ["plan", "-input=false", "-lock=false"]);
+    },
+  };
+}
 
-  /** Copy the applied stack (config + state), edit the config, plan (with refresh). */
-  async function planAfter(edit: (doc: Json) => void) {
-    const dir = mkdtempSync(join(applied, "..", "edit-"));
-    cpSync(applied, dir, { recursive: true });
-    editJson(join(dir, "cdk.tf.json"), edit);
-    return session.run(dir, ["plan", "-input=false", "-lock=false"]);
-  }
+describeWithTerraform("prevent_destroy refuses edits that would replace data (fixture stack, applied)", () => {
+  const { planAfter, runInApplied } = useAppliedFixture("storage");
 
   test("the applied state is complete: re-planning the same config changes nothing", async () => {
     const r = await planAfter(() => {});
@@ -48,7 +56,7 @@ describeWithTerraform("prevent_destroy refuses edits that would replace data (fi
   });
 
   test("write-only attributes never reach the state", async () => {
-    const r = await session.run(applied, ["show", "-json"]);
+    const r = await runInApplied(["show", "-json"]);
     const zvol = (JSON.parse(r.stdout) as Json).values.root_module.resources.find((x: Json) => x.type === "truenas_zvol");
     expect(zvol.values.volsize).toBe(21474836480);
     expect(zvol.values.id).toMatch(/^truenas_zvol-[0-9a-f]{12}$/);
@@ -96,30 +104,7 @@ describeWithTerraform("prevent_destroy refuses edits that would replace data (fi
 });
 
 describeWithTerraform("replacements the table reports for helm and kubernetes (fixture stack, applied)", () => {
-  const schemas = repoSchemas();
-  let session: TerraformSession;
-  let applied: string;
-  let outdir: string;
-
-  beforeAll(async () => {
-    session = await TerraformSession.start({ terraform: terraform!, schemas });
-    outdir = fixtureOutdir("k8s-storage");
-    const [stack] = listStacks(outdir);
-    applied = prepareStack(stack!, session.workdir("applied-k8s"));
-    const r = await session.run(applied, ["apply", "-auto-approve", "-input=false", "-lock=false"]);
-    if (r.code !== 0) throw new Error(`apply failed:\n${r.stderr}`);
-  });
-  afterAll(async () => {
-    await session?.close();
-    if (outdir) rm(outdir);
-  });
-
-  async function planAfter(edit: (doc: Json) => void) {
-    const dir = mkdtempSync(join(applied, "..", "edit-"));
-    cpSync(applied, dir, { recursive: true });
-    editJson(join(dir, "cdk.tf.json"), edit);
-    return session.run(dir, ["plan", "-input=false", "-lock=false"]);
-  }
+  const { planAfter } = useAppliedFixture("k8s-storage");
 
   test.each([
     ["a helm release name", "helm_release.nfs_fast", (d: Json) => (d.resource.helm_release.nfs_fast.name = "nfs-fast")],
