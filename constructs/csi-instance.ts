@@ -4,6 +4,7 @@ import { Construct, type IConstruct, type Node } from "constructs";
 import { Fn, TerraformStack, Token, type ITerraformDependable } from "../lib/cdktf";
 import { DRIVER_BY_PROTOCOL, driverConfig, type CsiProtocol, type DriverConfigInput } from "./csi-driver-config";
 import { invalidProp, verbatim } from "./errors";
+import { ipv4CidrPrefix, isIpv4 } from "./ipv4";
 
 export type { CsiProtocol } from "./csi-driver-config";
 
@@ -188,8 +189,6 @@ const HELM_RELEASE_NAME_MAX = 53;
 const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
 const ISCSI_NAME_PART = /^[a-z0-9.:-]*$/; // IQN characters; democratic-csi lowercases the name anyway
-const IPV4 = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}$/;
-const CIDR = /^(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)(\.(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)){3}\/([0-9]|[12]\d|3[0-2])$/;
 const MOUNT_OPTION = /^[A-Za-z0-9_.=:/+-]+$/;
 
 const FS_TYPES: Record<CsiProtocol, readonly CsiFsType[]> = { nfs: ["nfs"], iscsi: ["ext4", "xfs", "ext3"] };
@@ -251,7 +250,7 @@ export class CsiInstance extends Construct {
       invalidProp(this, "invalid namespace", props.namespace, "a DNS label");
     }
     // A dotted all-numeric name is a mistyped address, not a DNS name.
-    const hostOk = IPV4.test(props.truenasHost) || (DNS_SUBDOMAIN.test(props.truenasHost) && !/^[\d.]+$/.test(props.truenasHost));
+    const hostOk = isIpv4(props.truenasHost) || (DNS_SUBDOMAIN.test(props.truenasHost) && !/^[\d.]+$/.test(props.truenasHost));
     if (!Token.isUnresolved(props.truenasHost) && !hostOk) {
       invalidProp(this, "invalid TrueNAS host", props.truenasHost, "an IPv4 address or DNS name on the storage network, e.g. 10.10.10.5");
     }
@@ -293,7 +292,7 @@ export class CsiInstance extends Construct {
       if (props.iscsiNamePrefix !== undefined || props.iscsiNameSuffix !== undefined) {
         invalidProp(this, "iSCSI name prefix/suffix on an NFS instance", [namePrefix, nameSuffix], "no iSCSI options on protocol nfs");
       }
-      for (const n of nfsAllowedNetworks) if (!CIDR.test(n)) invalidProp(this, "invalid NFS allowed network", n, "IPv4 CIDR, e.g. 10.10.10.0/24");
+      for (const n of nfsAllowedNetworks) if (ipv4CidrPrefix(n) === undefined) invalidProp(this, "invalid NFS allowed network", n, "IPv4 CIDR, e.g. 10.10.10.0/24");
     }
     const revision = props.configRevision ?? 1;
     if (!Number.isInteger(revision) || revision < 1) invalidProp(this, "invalid configRevision", revision, "integers >= 1, bumped to push the config Secret again");

@@ -3,6 +3,7 @@ import { IscsiInitiator } from "../.gen/providers/truenas/iscsi-initiator";
 import { IscsiPortal as IscsiPortalResource } from "../.gen/providers/truenas/iscsi-portal";
 import { TerraformOutput } from "../lib/cdktf";
 import { invalidProp } from "./errors";
+import { isIpv4 } from "./ipv4";
 
 export interface IscsiPortalProps {
   /** Addresses the portal listens on (the storage VLAN address of TrueNAS). */
@@ -20,7 +21,6 @@ export interface IscsiPortalProps {
   readonly initiators?: string[];
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 const IQN = /^(iqn\.\d{4}-\d{2}\.[^\s]+|eui\.[0-9a-f]{16}|naa\.[0-9a-f]{16,32})$/i;
 
 /**
@@ -35,8 +35,7 @@ export class IscsiPortal extends Construct {
     super(scope, id);
     if (props.listenAddresses.length === 0) invalidProp(this, "portal listens nowhere", [], "at least one IPv4 address");
     for (const a of props.listenAddresses) {
-      const m = IPV4.exec(a);
-      if (!m || m.slice(1).some((o) => Number(o) > 255) || a === "0.0.0.0") {
+      if (!isIpv4(a) || a === "0.0.0.0") {
         invalidProp(this, "invalid listen address", a, "a specific IPv4 address (not 0.0.0.0: keep iSCSI on the storage VLAN)");
       }
     }

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { NfsShare } from "../.gen/providers/truenas/nfs-share";
 import type { ZfsDataset } from "./dataset-tree";
 import { invalidProp } from "./errors";
+import { ipv4CidrPrefix } from "./ipv4";
 
 export interface NfsExportProps {
   /** The dataset to export (its mount point is the share path). */
@@ -30,8 +31,6 @@ export interface NfsExportProps {
   readonly comment?: string;
 }
 
-const CIDR = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d{1,2})$/;
-
 /** An NFS export of one dataset, limited to the networks that need it. */
 export class NfsExport extends Construct {
   readonly resource: NfsShare;
@@ -42,11 +41,9 @@ export class NfsExport extends Construct {
       invalidProp(this, `NFS share of ${props.dataset.path} open to everyone`, [], "at least one client network in CIDR notation");
     }
     for (const n of props.networks) {
-      const m = CIDR.exec(n);
-      if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || Number(m[5]) > 32) {
-        invalidProp(this, "invalid client network", n, "IPv4 CIDR such as 10.10.10.0/24");
-      }
-      if (Number(m[5]) < 8) {
+      const prefix = ipv4CidrPrefix(n);
+      if (prefix === undefined) invalidProp(this, "invalid client network", n, "IPv4 CIDR such as 10.10.10.0/24");
+      if (prefix < 8) {
         invalidProp(this, `NFS share of ${props.dataset.path} open to everyone`, n, "networks of /8 or smaller (the VLANs that need the share)");
       }
     }

@@ -2,6 +2,7 @@ import { Construct } from "constructs";
 import { NfsConfig } from "../.gen/providers/truenas/nfs-config";
 import { Service } from "../.gen/providers/truenas/service";
 import { invalidProp } from "./errors";
+import { isIpv4 } from "./ipv4";
 
 export type NfsProtocol = "NFSV3" | "NFSV4";
 
@@ -28,8 +29,6 @@ export interface TrueNASServicesProps {
   readonly ssh?: boolean;
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
-
 /**
  * The TrueNAS services the shares and tasks need, enabled at boot and running: without them an
  * NFS export or an iSCSI portal exists but serves nothing. Services are never created or deleted
@@ -45,8 +44,7 @@ export class TrueNASServices extends Construct {
     if (props.nfsBindAddresses) {
       if (props.nfsBindAddresses.length === 0) invalidProp(this, "NFS bound to no address", [], "at least one IPv4 address (an empty list would bind every interface)");
       for (const a of props.nfsBindAddresses) {
-        const m = IPV4.exec(a);
-        if (!m || m.slice(1).some((o) => Number(o) > 255)) invalidProp(this, "invalid NFS bind address", a, "IPv4 addresses of this TrueNAS");
+        if (!isIpv4(a)) invalidProp(this, "invalid NFS bind address", a, "IPv4 addresses of this TrueNAS");
       }
       const protocols = props.nfsProtocols ?? ["NFSV3", "NFSV4"];
       if (protocols.length === 0) invalidProp(this, "NFS serving no protocol version", protocols, "NFSV3, NFSV4 or both");
