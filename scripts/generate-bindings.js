@@ -16,9 +16,14 @@ const cdktfJson = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf
 const defaultOut = path.join(root, cdktfJson.codeMakerOutput);
 const outDir = process.argv[2] ? path.resolve(process.argv[2]) : defaultOut;
 
-for (const constraint of cdktfJson.terraformProviders) {
+/** `bpg/proxmox@0.111.1` -> `proxmox@0.111.1.json`: the cache file name `cdktf get` looks for. */
+const schemaFileName = (constraint) => {
   const [source, version] = constraint.split("@");
-  const file = path.join(root, "schemas", `${source.split("/").pop()}@${version}.json`);
+  return `${source.split("/").pop()}@${version}.json`;
+};
+
+for (const constraint of cdktfJson.terraformProviders) {
+  const file = path.join(root, "schemas", schemaFileName(constraint));
   if (!fs.existsSync(file)) {
     console.error(`generate-bindings: no schema for ${constraint} (expected ${path.relative(root, file)})`);
     process.exit(1);
@@ -50,8 +55,7 @@ if (result.status !== 0 || !fs.existsSync(path.join(outDir, "versions.json"))) {
 // Which schema bytes these bindings were generated from: a test compares it with schemas/ so
 // a schema edited without `npm run get` is caught instead of synthesizing with stale bindings.
 const digest = Object.fromEntries(cdktfJson.terraformProviders.map((constraint) => {
-  const [source, version] = constraint.split("@");
-  const name = `${source.split("/").pop()}@${version}.json`;
+  const name = schemaFileName(constraint);
   const bytes = fs.readFileSync(path.join(root, "schemas", name));
   return [name, require("node:crypto").createHash("sha256").update(bytes).digest("hex")];
 }));

@@ -40,7 +40,10 @@ export class InventoryIndex {
     };
   }
 
-  /** Checks every name the inventory uses, so a typo fails even in a stack that is skipped. */
+  /**
+   * Checks every name the inventory uses before any stack is built, so the error names the
+   * inventory entry with the typo (and PCI devices no VM uses are checked too).
+   */
   checkReferences(): void {
     const names = new Set<string>();
     for (const d of this.homelab.pciDevices) {
