@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { enforceBudgets, type BudgetReport } from "../capacity";
-import { ZfsPool } from "../constructs/zfs-pool";
+import type { ZfsPool } from "../constructs/zfs-pool";
 import { invalidProp } from "../constructs/errors";
 import type { Homelab, KubernetesStorageSpec, TrueNASVmSpec } from "../inventory/types";
 import type { TerraformStack } from "../lib/cdktf";
@@ -112,7 +112,7 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
   const retired = new Set(storageStacks.flatMap((st) => (st.storage?.retiredDatasets ?? []).map((p) => `${st.node.id}: dataset ${p}`)));
   checkNothingVanished(options.recordedDataHolders ?? [], dataHolders, retired);
 
-  const pools = storageStacks.flatMap((s) => s.node.findAll().filter((c): c is ZfsPool => c instanceof ZfsPool));
+  const pools = storageStacks.flatMap((s) => [...(s.storage?.pools.values() ?? [])]);
   const capacity = enforceBudgets(pools.map((p) => p.plan()));
   return { stacks, skipped, capacity, pools, notes, dataHolders };
 }
