@@ -21,6 +21,12 @@ export interface HomelabAppOptions {
    * @default - none recorded
    */
   readonly recordedDataHolders?: readonly string[];
+  /**
+   * Prefix of every stack id (`site2-` gives `site2-prod-storage`): several homelabs in one app
+   * (the scale benchmark). Stack ids are Terraform state names: never change it for a deployed one.
+   * @default "" (the stack ids the README lists)
+   */
+  readonly stackIdPrefix?: string;
 }
 
 export interface SkippedStack {
@@ -51,6 +57,7 @@ const STORAGE_STACK_BY_ROLE = { primary: "prod-storage", backup: "prod-backup" }
  */
 export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabAppOptions = {}): HomelabStacks {
   const backend = options.backend ?? { kind: "local" };
+  const prefix = options.stackIdPrefix ?? "";
   const inventory = new InventoryIndex(homelab);
   inventory.checkReferences();
   const stacks: TerraformStack[] = [];
@@ -72,7 +79,7 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
 
   const storageStacks: StorageStack[] = [];
   for (const vm of homelab.truenasVms) {
-    const id = STORAGE_STACK_BY_ROLE[vm.role];
+    const id = prefix + STORAGE_STACK_BY_ROLE[vm.role];
     const reason = offline(vm.nodeName);
     const stack = new StorageStack(reason ? scratch : app, id, {
       inventory,
@@ -91,19 +98,19 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
   const dev = (homelab.talosClusters ?? []).filter((c) => c.environment === "dev");
   if (dev.length > 0) {
     const reason = dev.map((c) => offline(c.nodeName)).find((r) => r !== undefined);
-    if (reason) skipped.push({ stack: "dev-compute", reason });
-    else stacks.push(new ComputeStack(app, "dev-compute", { inventory, clusters: dev, backend }));
+    if (reason) skipped.push({ stack: `${prefix}dev-compute`, reason });
+    else stacks.push(new ComputeStack(app, `${prefix}dev-compute`, { inventory, clusters: dev, backend }));
   }
 
   if (homelab.kubernetesStorage) {
     const k8s = homelab.kubernetesStorage;
-    const storageStack = storageStacks.find((st) => st.node.id === STORAGE_STACK_BY_ROLE[k8s.truenasRole]);
+    const storageStack = storageStacks.find((st) => st.node.id === prefix + STORAGE_STACK_BY_ROLE[k8s.truenasRole]);
     const vm = homelab.truenasVms.find((v) => v.role === k8s.truenasRole)!;
     if (!storageStack?.storage) {
       invalidProp(`inventory ${homelab.name}/kubernetesStorage`, "TrueNAS referenced but never declared", k8s.truenasRole, "the role of a TrueNAS VM with storage");
     }
     const reason = offline(vm.nodeName);
-    const stack = kubernetesStorageStack(reason ? scratch : app, inventory, storageStack, k8s, backend);
+    const stack = kubernetesStorageStack(reason ? scratch : app, `${prefix}prod-k8s-storage`, inventory, storageStack, k8s, backend);
     if (reason) skipped.push({ stack: stack.node.id, reason });
     else stacks.push(stack);
   }
@@ -118,10 +125,10 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
 }
 
 /** prod-k8s-storage: democratic-csi on the datasets and iSCSI portal of `storageStack`. */
-function kubernetesStorageStack(scope: Construct, inventory: InventoryIndex, storageStack: StorageStack, k8s: KubernetesStorageSpec, backend: BackendChoice): K8sStorageStack {
+function kubernetesStorageStack(scope: Construct, id: string, inventory: InventoryIndex, storageStack: StorageStack, k8s: KubernetesStorageSpec, backend: BackendChoice): K8sStorageStack {
   const storage = storageStack.storage!;
   const path = `inventory ${inventory.homelab.name}/kubernetesStorage`;
-  return new K8sStorageStack(scope, "prod-k8s-storage", {
+  return new K8sStorageStack(scope, id, {
     backend,
     storageStack,
     pools: [...storage.pools.keys()],
