@@ -54,5 +54,5 @@ export const smallLayout: PoolLayout = {
 };
 
 export function smallPool(stack: TerraformStack, name = "tank"): ZfsPool {
-  return new ZfsPool(stack, `pool-${name}`, { name, layout: smallLayout });
+  return ZfsPool.fromName(stack, `pool-${name}`, { name, layout: smallLayout });
 }

@@ -39,7 +39,7 @@ describe("README", () => {
         ...homelab,
         truenasVms: [{
           ...primary,
-          storage: { ...primary.storage!, datasets: primary.storage!.datasets.map((d) => (d.path === "bulk/backups/forgejo" ? { ...d, quota: Size.tebibytes(3) } : d)) },
+          storage: { ...primary.storage!, datasets: primary.storage!.datasets.map((d) => (d.fullPath === "bulk/backups/forgejo" ? { ...d, quota: Size.tebibytes(3) } : d)) },
         }, backup],
       }),
     ];

@@ -2,9 +2,9 @@ import { Construct } from "constructs";
 import { CloudBackup as CloudBackupTask } from "../.gen/providers/truenas/cloud-backup";
 import { CloudsyncCredentials } from "../.gen/providers/truenas/cloudsync-credentials";
 import { Fn } from "../lib/cdktf";
-import type { CronSchedule } from "./cron";
-import type { ZfsDataset } from "./dataset-tree";
+import type { ZfsDataset } from "./zfs-dataset";
 import { invalidProp } from "./errors";
+import { Schedule } from "./schedule";
 
 export interface OffsiteBackupProps {
   /** B2 bucket name. */
@@ -17,7 +17,8 @@ export interface OffsiteBackupProps {
   readonly resticPassword: string;
   /** Datasets to back up, each into `<bucket>/<dataset path>`. */
   readonly datasets: ZfsDataset[];
-  readonly schedule: CronSchedule;
+  /** When the backups run (e.g. `Schedule.daily({ hour: 2, minute: 30 })`). */
+  readonly schedule: Schedule;
   /** restic snapshots kept per dataset. */
   readonly keepLast: number;
   /**
@@ -37,6 +38,7 @@ export class OffsiteBackup extends Construct {
     super(scope, id);
     if (!BUCKET.test(props.bucket)) invalidProp(this, "invalid B2 bucket name", props.bucket, "6-50 lowercase letters, digits and '-'");
     if (!Number.isInteger(props.keepLast) || props.keepLast < 1) invalidProp(this, "offsite retention keeps nothing", props.keepLast, "keepLast >= 1");
+    if (!Schedule.isSchedule(props.schedule)) invalidProp(this, "offsite backup schedule is not a Schedule", props.schedule, Schedule.FACTORIES);
     if (props.datasets.length === 0) invalidProp(this, "offsite backup of nothing", [], "at least one dataset");
     const version = props.secretsVersion ?? 1;
     const credentials = new CloudsyncCredentials(this, "B2", {
@@ -46,13 +48,13 @@ export class OffsiteBackup extends Construct {
       providerSecretsWoVersion: version,
     });
     for (const dataset of props.datasets) {
-      this.tasks.push(new CloudBackupTask(this, dataset.path.replace(/\//g, "-"), {
-        description: `offsite ${dataset.path}`,
+      this.tasks.push(new CloudBackupTask(this, dataset.fullPath.replace(/\//g, "-"), {
+        description: `offsite ${dataset.fullPath}`,
         path: dataset.mountpoint,
         credentials: credentials.id,
-        attributes: Fn.jsonencode({ bucket: props.bucket, folder: `/${dataset.path}` }),
+        attributes: Fn.jsonencode({ bucket: props.bucket, folder: `/${dataset.fullPath}` }),
         keepLast: props.keepLast,
-        schedule: props.schedule,
+        schedule: props.schedule.toTrueNAS(),
         passwordWo: props.resticPassword,
         passwordWoVersion: version,
         snapshot: true, // back up a consistent snapshot, not files changing underneath

@@ -1,6 +1,6 @@
 import { Construct } from "constructs";
 import { NfsShare } from "../.gen/providers/truenas/nfs-share";
-import type { ZfsDataset } from "./dataset-tree";
+import type { ZfsDataset } from "./zfs-dataset";
 import { invalidProp } from "./errors";
 import { ipv4CidrPrefix } from "./ipv4";
 
@@ -38,13 +38,13 @@ export class NfsExport extends Construct {
   constructor(scope: Construct, id: string, props: NfsExportProps) {
     super(scope, id);
     if (props.networks.length === 0) {
-      invalidProp(this, `NFS share of ${props.dataset.path} open to everyone`, [], "at least one client network in CIDR notation");
+      invalidProp(this, `NFS share of ${props.dataset.fullPath} open to everyone`, [], "at least one client network in CIDR notation");
     }
     for (const n of props.networks) {
       const prefix = ipv4CidrPrefix(n);
       if (prefix === undefined) invalidProp(this, "invalid client network", n, "IPv4 CIDR such as 10.10.10.0/24");
       if (prefix < 8) {
-        invalidProp(this, `NFS share of ${props.dataset.path} open to everyone`, n, "networks of /8 or smaller (the VLANs that need the share)");
+        invalidProp(this, `NFS share of ${props.dataset.fullPath} open to everyone`, n, "networks of /8 or smaller (the VLANs that need the share)");
       }
     }
     this.resource = new NfsShare(this, "Resource", {
@@ -53,7 +53,7 @@ export class NfsExport extends Construct {
       ro: props.readOnly ?? false,
       maprootUser: props.maprootUser,
       maprootGroup: props.maprootGroup ?? (props.maprootUser ? "wheel" : undefined),
-      comment: props.comment ?? props.dataset.props.purpose,
+      comment: props.comment ?? props.dataset.purpose,
       enabled: true,
     });
   }

@@ -45,8 +45,8 @@ export class Replication extends Construct {
       connectTimeout: 10,
     });
     for (const source of props.sources) {
-      const relative = source.dataset.path.slice(source.dataset.poolName.length + 1);
-      const name = source.dataset.path.replace(/\//g, "-");
+      const relative = source.dataset.fullPath.slice(source.dataset.poolName.length + 1);
+      const name = source.dataset.fullPath.replace(/\//g, "-");
       this.tasks.push(new ReplicationTask(this, name, {
         name: `push-${name}`,
         direction: "PUSH",

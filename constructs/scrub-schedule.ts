@@ -1,13 +1,13 @@
 import { Construct } from "constructs";
 import { ScrubTask } from "../.gen/providers/truenas/scrub-task";
-import type { CronSchedule } from "./cron";
 import { invalidProp } from "./errors";
+import { Schedule } from "./schedule";
 import type { ZfsPool } from "./zfs-pool";
 
 export interface ScrubScheduleProps {
   readonly pool: ZfsPool;
-  /** When the scrub may start (see `Cron.weekly`). */
-  readonly schedule: CronSchedule;
+  /** When the scrub may start (e.g. `Schedule.weekly({ dayOfWeek: "sunday", hour: 2 })`). */
+  readonly schedule: Schedule;
   /**
    * Days since the last scrub before a scheduled run actually scrubs.
    * @default 6 (weekly)
@@ -21,11 +21,12 @@ export class ScrubSchedule extends Construct {
 
   constructor(scope: Construct, id: string, props: ScrubScheduleProps) {
     super(scope, id);
+    if (!Schedule.isSchedule(props.schedule)) invalidProp(this, "scrub schedule is not a Schedule", props.schedule, Schedule.FACTORIES);
     const threshold = props.thresholdDays ?? 6;
     if (!Number.isInteger(threshold) || threshold < 0) invalidProp(this, "invalid scrub threshold", threshold, "whole days >= 0");
     this.resource = new ScrubTask(this, "Resource", {
       pool: props.pool.poolId,
-      schedule: props.schedule,
+      schedule: props.schedule.toTrueNAS(),
       threshold,
       description: `scrub ${props.pool.name} (homelab-cdktf)`,
       enabled: true,

@@ -1,14 +1,17 @@
 import { Construct } from "constructs";
 import { PeriodicSnapshotTask } from "../.gen/providers/truenas/periodic-snapshot-task";
-import { intervalHours, type CronSchedule } from "./cron";
-import type { ZfsDataset } from "./dataset-tree";
+import type { ZfsDataset } from "./zfs-dataset";
 import { invalidProp } from "./errors";
+import { Schedule } from "./schedule";
 
 export interface SnapshotPolicyProps {
   readonly dataset: ZfsDataset;
-  /** When snapshots are taken (see `Cron`). */
-  readonly schedule: CronSchedule;
-  /** How many snapshots to keep: the lifetime is `keep` x the interval between runs. */
+  /** When snapshots are taken (`Schedule.hourly()`, `Schedule.everyHours(4)`, ...). */
+  readonly schedule: Schedule;
+  /**
+   * How many snapshots to keep: the lifetime is `keep` x the schedule's interval, the shortest gap
+   * between runs (see `Schedule.intervalMinutes`), so never more than `keep` are kept.
+   */
   readonly keep: number;
   /**
    * Snapshot child datasets too.
@@ -27,26 +30,29 @@ export class SnapshotPolicy extends Construct {
   readonly resource: PeriodicSnapshotTask;
   readonly dataset: ZfsDataset;
   readonly namingSchema: string;
-  /** Retention as TrueNAS stores it. */
+  readonly schedule: Schedule;
+  /** Retention as TrueNAS stores it: whole days when it is, else hours (rounded up: TrueNAS has no minutes). */
   readonly lifetime: { readonly value: number; readonly unit: "HOUR" | "DAY" };
 
   constructor(scope: Construct, id: string, props: SnapshotPolicyProps) {
     super(scope, id);
+    if (!Schedule.isSchedule(props.schedule)) invalidProp(this, "snapshot schedule is not a Schedule", props.schedule, Schedule.FACTORIES);
     if (!Number.isInteger(props.keep) || props.keep < 1) {
-      invalidProp(this, `snapshot retention of ${props.dataset.path} keeps nothing`, props.keep, "keep >= 1 snapshots");
+      invalidProp(this, `snapshot retention of ${props.dataset.fullPath} keeps nothing`, props.keep, "keep >= 1 snapshots");
     }
     const namingSchema = props.namingSchema ?? "auto-%Y-%m-%d_%H-%M";
     if (!["%Y", "%m", "%d", "%H", "%M"].every((t) => namingSchema.includes(t))) {
       invalidProp(this, "naming schema cannot tell snapshots apart", namingSchema, "a strftime pattern with %Y, %m, %d, %H and %M");
     }
-    const hours = props.keep * intervalHours(props.schedule);
-    this.lifetime = hours % 24 === 0 ? { value: hours / 24, unit: "DAY" } : { value: hours, unit: "HOUR" };
+    const minutes = props.keep * props.schedule.intervalMinutes;
+    this.lifetime = minutes % (24 * 60) === 0 ? { value: minutes / (24 * 60), unit: "DAY" } : { value: Math.ceil(minutes / 60), unit: "HOUR" };
+    this.schedule = props.schedule;
     this.dataset = props.dataset;
     this.namingSchema = namingSchema;
     this.resource = new PeriodicSnapshotTask(this, "Resource", {
       dataset: props.dataset.resource.name,
       recursive: props.recursive ?? true,
-      schedule: props.schedule,
+      schedule: props.schedule.toTrueNAS(),
       lifetimeValue: this.lifetime.value,
       lifetimeUnit: this.lifetime.unit,
       namingSchema,

@@ -1,9 +1,11 @@
 import { Construct } from "constructs";
 import { DataTruenasPool } from "../.gen/providers/truenas/data-truenas-pool";
 import { Pool } from "../.gen/providers/truenas/pool";
-import { poolCapacity, type BudgetThresholds, type PlannedDataset, type PoolCapacity, type PoolLayout, type PoolPlan } from "../capacity";
-import { invalidProp } from "./errors";
+import { checkPoolBudget, explain, poolCapacity, type BudgetThresholds, type PoolCapacity, type PoolLayout, type PoolPlan } from "../capacity";
+import { DatasetTree } from "./dataset-tree";
+import { Problems } from "./errors";
 import { forgetWithoutDestroying } from "./removed";
+import type { ZfsDataset, ZfsDatasetOptions } from "./zfs-dataset";
 
 /**
  * How Terraform treats the pool.
@@ -13,27 +15,29 @@ import { forgetWithoutDestroying } from "./removed";
  */
 export type PoolCreation = "adopt" | "create";
 
-export interface ZfsPoolProps {
+/** A pool that exists already: what `ZfsPool.fromName` needs to adopt it and plan its space. */
+export interface ZfsPoolAttributes {
   /** Pool name, as `zpool list` shows it. */
   readonly name: string;
   /** The physical layout: vdevs of disks with their sizes as sold, ashift, partition scheme. */
   readonly layout: PoolLayout;
   /**
    * Disk identifiers per vdev, in layout order (serials, as TrueNAS's `disk.query` shows them).
-   * Needed to create the pool; used in the manual `pool.create` payload.
+   * Used in the manual `pool.create` payload.
    * @default - none (the payload then carries placeholders to fill in)
    */
   readonly diskIds?: readonly (readonly string[])[];
-  /**
-   * Whether an apply may create the pool.
-   * @default "adopt"
-   */
-  readonly creation?: PoolCreation;
   /**
    * Capacity thresholds for this pool; overriding the defaults needs a written reason.
    * @default warning above 80% of usable, error above 95%
    */
   readonly thresholds?: BudgetThresholds;
+}
+
+/** A pool Terraform creates on blank disks (`new ZfsPool`): the disks are required. */
+export interface ZfsPoolProps extends ZfsPoolAttributes {
+  /** Disk identifiers per vdev, in layout order: creation wipes exactly these disks. */
+  readonly diskIds: readonly (readonly string[])[];
 }
 
 const POOL_NAME = /^[A-Za-z][A-Za-z0-9_.:-]*$/;
@@ -42,10 +46,20 @@ const RESERVED = /^(mirror|raidz|draid|spare|log|cache|special|dedup|boot-pool|f
 const TRUENAS_VDEV_TYPE: Record<string, string> = { disk: "STRIPE", mirror: "MIRROR", raidz1: "RAIDZ1", raidz2: "RAIDZ2", raidz3: "RAIDZ3" };
 
 /**
- * A ZFS pool on TrueNAS. Its layout feeds the capacity model; by default it is adopted, never
- * created: pool creation stays a manual, deliberate act (the payload for it is written at synth).
+ * A ZFS pool on TrueNAS. Its layout feeds the capacity model, and the pool refuses (at synth) a
+ * plan of datasets that does not fit it. `ZfsPool.fromName` adopts a pool that exists (the usual
+ * way: pool creation stays a manual, deliberate act, with the payload written at synth);
+ * `new ZfsPool` lets Terraform create one on blank disks.
  */
 export class ZfsPool extends Construct {
+  /**
+   * Adopts an existing pool by name (a data source: no apply can create, replace or destroy it).
+   * Construct id: `pool-<name>` by convention (it is part of the Terraform address).
+   */
+  static fromName(scope: Construct, id: string, attrs: ZfsPoolAttributes): ZfsPool {
+    return new ZfsPool(scope, id, attrs, "adopt");
+  }
+
   readonly name: string;
   readonly layout: PoolLayout;
   readonly creation: PoolCreation;
@@ -55,31 +69,45 @@ export class ZfsPool extends Construct {
   /** The pool's numeric TrueNAS id (for scrub tasks), as a Terraform reference. */
   readonly poolId: number;
   private readonly diskIds?: readonly (readonly string[])[];
-  private readonly datasets: (() => readonly PlannedDataset[])[] = [];
+  private readonly trees: DatasetTree[] = [];
 
-  constructor(scope: Construct, id: string, props: ZfsPoolProps) {
+  /** Creates the pool on the disks `props.diskIds` names (guarded by `prevent_destroy`, topology frozen). */
+  constructor(scope: Construct, id: string, props: ZfsPoolProps);
+  /** @internal */
+  constructor(scope: Construct, id: string, props: ZfsPoolAttributes, creation: PoolCreation);
+  constructor(scope: Construct, id: string, props: ZfsPoolAttributes, creation: PoolCreation = "create") {
     super(scope, id);
+    const problems = new Problems();
     if (!POOL_NAME.test(props.name) || RESERVED.test(props.name) || /^c[0-9]/.test(props.name)) {
-      invalidProp(this, "invalid pool name", props.name, "a letter, then letters, digits, '_', '.', ':' or '-'; not a vdev keyword (mirror, raidz, draid, spare, log, cache, special, dedup) nor c[0-9]...");
+      problems.add(this, "invalid pool name", props.name, "a letter, then letters, digits, '_', '.', ':' or '-'; not a vdev keyword (mirror, raidz, draid, spare, log, cache, special, dedup) nor c[0-9]...");
     }
+    let capacity: PoolCapacity | undefined;
     try {
-      this.capacity = poolCapacity(props.layout);
+      capacity = poolCapacity(props.layout);
     } catch (e) {
-      invalidProp(this, `invalid layout: ${(e as Error).message}`, props.layout.vdevs.length, "see the capacity model's rules");
+      problems.add(this, `invalid layout: ${(e as Error).message}`, props.layout.vdevs.length, "see the capacity model's rules");
     }
-    const creation = props.creation ?? "adopt";
-    if (props.diskIds) this.checkDiskIds(props.layout, props.diskIds);
+    if (props.diskIds) this.checkDiskIds(props.layout, props.diskIds, problems);
     if (creation === "create" && !props.diskIds) {
-      invalidProp(this, "creating a pool needs the disk ids of every vdev", creation, `diskIds for all ${props.layout.vdevs.length} vdevs, or creation "adopt"`);
+      problems.add(this, "creating a pool needs the disk ids of every vdev", creation, `diskIds for all ${props.layout.vdevs.length} vdevs, or adopt the pool (ZfsPool.fromName; creation "adopt" in the inventory)`);
     }
     if (props.layout.vdevs.some((v) => v.type === "draid") && creation === "create") {
-      invalidProp(this, "dRAID pools cannot be created through this provider", creation, `"adopt" (create it by hand)`);
+      problems.add(this, "dRAID pools cannot be created through this provider", creation, `"adopt" (create it by hand)`);
     }
+    problems.throwIfAny();
+    this.capacity = capacity!;
     this.name = props.name;
     this.layout = props.layout;
     this.creation = creation;
     this.thresholds = props.thresholds;
     this.diskIds = props.diskIds;
+    // The pool checks its own budget, so a ZfsPool with datasets refuses a plan that cannot fit
+    // even without the app (whose up-front check over all pools reports every failing one at once).
+    this.node.addValidation({ validate: () => {
+      const plan = this.plan();
+      const report = checkPoolBudget(plan, plan.datasets);
+      return report.verdict === "error" ? [explain(report)] : [];
+    } });
 
     if (creation === "adopt") {
       this.poolId = new DataTruenasPool(this, "Adopted", { name: props.name }).id;
@@ -105,14 +133,37 @@ export class ZfsPool extends Construct {
     }
   }
 
-  /** Registers a source of datasets planned on this pool (DatasetTree does this). */
-  addDatasets(source: () => readonly PlannedDataset[]): void {
-    this.datasets.push(source);
+  /**
+   * Declares a dataset on this pool at `pathBelowPool` (parents before children). The datasets
+   * live in a DatasetTree beside the pool (construct id `datasets-<pool>`, part of their paths).
+   */
+  addDataset(pathBelowPool: string, options: ZfsDatasetOptions): ZfsDataset {
+    const tree = this.trees[0] ?? new DatasetTree(this.node.scope as Construct, `datasets-${this.name}`, { pool: this });
+    return tree.add(pathBelowPool, options);
+  }
+
+  /** Every dataset declared on this pool (by `addDataset` or a DatasetTree), parents first. */
+  get datasets(): ZfsDataset[] {
+    return this.trees.flatMap((t) => t.datasets);
+  }
+
+  /** The dataset at `pathBelowPool`, if declared. */
+  tryFindDataset(pathBelowPool: string): ZfsDataset | undefined {
+    for (const tree of this.trees) {
+      const found = tree.tryFind(pathBelowPool);
+      if (found) return found;
+    }
+    return undefined;
+  }
+
+  /** Called by every DatasetTree on this pool: its datasets count in the pool's budget. */
+  registerTree(tree: DatasetTree): void {
+    this.trees.push(tree);
   }
 
   /** The pool with every dataset planned on it: the capacity model's input. */
   plan(): PoolPlan {
-    return { name: this.name, layout: this.layout, thresholds: this.thresholds, datasets: this.datasets.flatMap((f) => f()) };
+    return { name: this.name, layout: this.layout, thresholds: this.thresholds, datasets: this.trees.flatMap((t) => t.planned()) };
   }
 
   /**
@@ -151,17 +202,18 @@ export class ZfsPool extends Construct {
     return out;
   }
 
-  private checkDiskIds(layout: PoolLayout, ids: readonly (readonly string[])[]): void {
+  private checkDiskIds(layout: PoolLayout, ids: readonly (readonly string[])[], problems: Problems): void {
     if (ids.length !== layout.vdevs.length) {
-      invalidProp(this, "diskIds must list every vdev", ids.length, `${layout.vdevs.length} lists, one per vdev in layout order`);
+      problems.add(this, "diskIds must list every vdev", ids.length, `${layout.vdevs.length} lists, one per vdev in layout order`);
+      return;
     }
     const seen = new Set<string>();
     ids.forEach((list, i) => {
       if (list.length !== layout.vdevs[i].disks.length) {
-        invalidProp(this, `vdev ${i + 1} has ${layout.vdevs[i].disks.length} disks but ${list.length} ids`, list, `${layout.vdevs[i].disks.length} ids`);
+        problems.add(this, `vdev ${i + 1} has ${layout.vdevs[i].disks.length} disks but ${list.length} ids`, list, `${layout.vdevs[i].disks.length} ids`);
       }
       for (const d of list) {
-        if (seen.has(d)) invalidProp(this, "disk id used twice", d, "each disk in one vdev only");
+        if (seen.has(d)) problems.add(this, "disk id used twice", d, "each disk in one vdev only");
         seen.add(d);
       }
     });

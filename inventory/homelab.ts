@@ -9,7 +9,7 @@
  * Proxmox refuse to start the VM, never pass the wrong device.
  */
 import { Size, type PoolLayout } from "../capacity";
-import { Cron } from "../constructs/cron";
+import { Schedule } from "../constructs/schedule";
 import type { Homelab } from "./types";
 
 // Real byte counts of the drives as sold (IDEMA LBA counts x 512): a "900 GB" drive is not 900e9.
@@ -118,31 +118,31 @@ export const homelab: Homelab = {
         ],
         // Quotas are the plan that FITS (see README, "Capacity: what changed from the review").
         datasets: [
-          { path: "fast/kubernetes", purpose: "Kubernetes volumes (democratic-csi parents)" },
-          { path: "fast/kubernetes/iscsi-zvols", purpose: "PostgreSQL, MySQL, Redis, ClickHouse zvols (truenas-iscsi-fast)", profile: "kubernetes-zvols", quota: TiB(3.5) },
-          { path: "fast/kubernetes/iscsi-snapshots", purpose: "detached snapshots of truenas-iscsi-fast", profile: "kubernetes-zvols", quota: GiB(512) },
-          { path: "fast/kubernetes/nfs-dynamic", purpose: "general app data PVCs (truenas-nfs-fast)", profile: "kubernetes-nfs", quota: TiB(2) },
-          { path: "fast/kubernetes/nfs-snapshots", purpose: "detached snapshots of truenas-nfs-fast", profile: "kubernetes-nfs", quota: GiB(256) },
-          { path: "fast/kubernetes/nfs-static", purpose: "shared configs (static PVs)", quota: GiB(64) },
-          { path: "fast/vms", purpose: "VM disk images", profile: "vm-images", quota: TiB(1.5) },
-          { path: "fast/ml-models", purpose: "trained models", profile: "media", quota: GiB(512) },
+          { fullPath: "fast/kubernetes", purpose: "Kubernetes volumes (democratic-csi parents)" },
+          { fullPath: "fast/kubernetes/iscsi-zvols", purpose: "PostgreSQL, MySQL, Redis, ClickHouse zvols (truenas-iscsi-fast)", profile: "kubernetes-zvols", quota: TiB(3.5) },
+          { fullPath: "fast/kubernetes/iscsi-snapshots", purpose: "detached snapshots of truenas-iscsi-fast", profile: "kubernetes-zvols", quota: GiB(512) },
+          { fullPath: "fast/kubernetes/nfs-dynamic", purpose: "general app data PVCs (truenas-nfs-fast)", profile: "kubernetes-nfs", quota: TiB(2) },
+          { fullPath: "fast/kubernetes/nfs-snapshots", purpose: "detached snapshots of truenas-nfs-fast", profile: "kubernetes-nfs", quota: GiB(256) },
+          { fullPath: "fast/kubernetes/nfs-static", purpose: "shared configs (static PVs)", quota: GiB(64) },
+          { fullPath: "fast/vms", purpose: "VM disk images", profile: "vm-images", quota: TiB(1.5) },
+          { fullPath: "fast/ml-models", purpose: "trained models", profile: "media", quota: GiB(512) },
 
-          { path: "bulk/kubernetes", purpose: "Kubernetes volumes (democratic-csi parents)" },
-          { path: "bulk/kubernetes/nfs-dynamic", purpose: "Forgejo registry, large PVCs (truenas-nfs-bulk)", profile: "kubernetes-nfs", quota: TiB(5) },
-          { path: "bulk/kubernetes/nfs-snapshots", purpose: "detached snapshots of truenas-nfs-bulk", profile: "kubernetes-nfs", quota: GiB(512) },
-          { path: "bulk/media", purpose: "Jellyfin streaming", profile: "media", quota: TiB(8.5) },
-          { path: "bulk/photos", purpose: "Immich library (irreplaceable)", profile: "photos", quota: TiB(5) },
-          { path: "bulk/signoz-cold", purpose: "old observability data", quota: TiB(1) },
-          { path: "bulk/backups", purpose: "timemachine, proxmox and forgejo backups", profile: "backups", quota: TiB(2) },
-          { path: "bulk/backups/forgejo", purpose: "Forgejo git backups", profile: "backups", quota: GiB(256) },
-          { path: "bulk/archive", purpose: "cold storage", profile: "backups", quota: GiB(512) },
+          { fullPath: "bulk/kubernetes", purpose: "Kubernetes volumes (democratic-csi parents)" },
+          { fullPath: "bulk/kubernetes/nfs-dynamic", purpose: "Forgejo registry, large PVCs (truenas-nfs-bulk)", profile: "kubernetes-nfs", quota: TiB(5) },
+          { fullPath: "bulk/kubernetes/nfs-snapshots", purpose: "detached snapshots of truenas-nfs-bulk", profile: "kubernetes-nfs", quota: GiB(512) },
+          { fullPath: "bulk/media", purpose: "Jellyfin streaming", profile: "media", quota: TiB(8.5) },
+          { fullPath: "bulk/photos", purpose: "Immich library (irreplaceable)", profile: "photos", quota: TiB(5) },
+          { fullPath: "bulk/signoz-cold", purpose: "old observability data", quota: TiB(1) },
+          { fullPath: "bulk/backups", purpose: "timemachine, proxmox and forgejo backups", profile: "backups", quota: TiB(2) },
+          { fullPath: "bulk/backups/forgejo", purpose: "Forgejo git backups", profile: "backups", quota: GiB(256) },
+          { fullPath: "bulk/archive", purpose: "cold storage", profile: "backups", quota: GiB(512) },
 
-          { path: "scratch/kubernetes", purpose: "Kubernetes volumes (democratic-csi parents)" },
-          { path: "scratch/kubernetes/nfs-dynamic", purpose: "CI cache, ephemeral PVCs (truenas-nfs-scratch)", profile: "scratch", quota: TiB(5) },
-          { path: "scratch/kubernetes/nfs-snapshots", purpose: "detached snapshots of truenas-nfs-scratch", profile: "scratch", quota: GiB(256) },
-          { path: "scratch/downloads", purpose: "torrent and usenet staging", profile: "scratch", quota: TiB(3.5) },
-          { path: "scratch/ml-datasets", purpose: "training data", profile: "media", quota: TiB(1) },
-          { path: "scratch/temp", purpose: "general scratch", profile: "scratch", quota: GiB(512) },
+          { fullPath: "scratch/kubernetes", purpose: "Kubernetes volumes (democratic-csi parents)" },
+          { fullPath: "scratch/kubernetes/nfs-dynamic", purpose: "CI cache, ephemeral PVCs (truenas-nfs-scratch)", profile: "scratch", quota: TiB(5) },
+          { fullPath: "scratch/kubernetes/nfs-snapshots", purpose: "detached snapshots of truenas-nfs-scratch", profile: "scratch", quota: GiB(256) },
+          { fullPath: "scratch/downloads", purpose: "torrent and usenet staging", profile: "scratch", quota: TiB(3.5) },
+          { fullPath: "scratch/ml-datasets", purpose: "training data", profile: "media", quota: TiB(1) },
+          { fullPath: "scratch/temp", purpose: "general scratch", profile: "scratch", quota: GiB(512) },
         ],
         nfsExports: [
           { dataset: "bulk/media", vlans: ["storage", "k8s-prod"], readOnly: true },
@@ -153,9 +153,9 @@ export const homelab: Homelab = {
         iscsi: true,
         // Tier 1, the review's schedules.
         snapshots: [
-          { dataset: "fast/kubernetes", schedule: Cron.hourly(), keep: 24 },
-          { dataset: "fast/vms", schedule: Cron.everyHours(4), keep: 6 },
-          { dataset: "bulk/photos", schedule: Cron.daily(0, 15), keep: 30 },
+          { dataset: "fast/kubernetes", schedule: Schedule.hourly(), keep: 24 },
+          { dataset: "fast/vms", schedule: Schedule.everyHours(4), keep: 6 },
+          { dataset: "bulk/photos", schedule: Schedule.daily({ hour: 0, minute: 15 }), keep: 30 },
         ],
         // Tier 2: defined now, held until grogu is online.
         replication: {
@@ -168,11 +168,15 @@ export const homelab: Homelab = {
         offsiteBackup: {
           bucket: "homelab-din-offsite",
           datasets: ["bulk/photos", "fast/kubernetes/nfs-static", "bulk/backups/forgejo"],
-          schedule: Cron.daily(2, 30),
+          schedule: Schedule.daily({ hour: 2, minute: 30 }),
           keepLast: 30,
         },
         // Staggered so two pools never scrub at once.
-        scrubs: { fast: Cron.weekly(0, 2), bulk: Cron.weekly(3, 2), scratch: Cron.weekly(5, 2) },
+        scrubs: {
+          fast: Schedule.weekly({ dayOfWeek: "sunday", hour: 2 }),
+          bulk: Schedule.weekly({ dayOfWeek: "wednesday", hour: 2 }),
+          scratch: Schedule.weekly({ dayOfWeek: "friday", hour: 2 }),
+        },
         alerts: {
           recipients: ["admin@homelab.example"],
           smtpServer: "smtp.homelab.example",
@@ -199,9 +203,9 @@ export const homelab: Homelab = {
         storageAddress: "10.10.10.6",
         pools: [{ name: "backup", layout: truenasLayout([{ type: "raidz2", disks: disks(11, HDD_3TB) }]) }],
         datasets: [
-          { path: "backup/replicas", purpose: "Tier 2 replicas of din's fast/kubernetes, fast/vms and bulk/photos", profile: "replica", quota: TiB(17) },
+          { fullPath: "backup/replicas", purpose: "Tier 2 replicas of din's fast/kubernetes, fast/vms and bulk/photos", profile: "replica", quota: TiB(17) },
         ],
-        scrubs: { backup: Cron.weekly(0, 4) },
+        scrubs: { backup: Schedule.weekly({ dayOfWeek: "sunday", hour: 4 }) },
         alerts: {
           recipients: ["admin@homelab.example"],
           smtpServer: "smtp.homelab.example",

@@ -3,37 +3,37 @@
  * never see it. A second homelab is a second file of this type, not a fork of a construct.
  */
 import type { BudgetThresholds, PoolLayout, Size } from "../capacity";
-import type { CronSchedule } from "../constructs/cron";
 import type { CsiFsType, CsiReclaimPolicy, CsiVolumeBindingMode } from "../constructs/csi-instance";
-import type { DatasetProps } from "../constructs/dataset-tree";
+import type { ZfsDatasetOptions } from "../constructs/zfs-dataset";
 import type { PciDeviceKind } from "../constructs/pci-mapping";
+import type { Schedule } from "../constructs/schedule";
 import type { PoolCreation } from "../constructs/zfs-pool";
 import type { NicModel } from "../constructs/vm-network";
 
 export interface Homelab {
   /** Short name, used in descriptions and the capacity report. */
   readonly name: string;
-  readonly hosts: readonly HostSpec[];
-  readonly vlans: readonly VlanSpec[];
+  readonly hosts: readonly HostEntry[];
+  readonly vlans: readonly VlanEntry[];
   /** PCI devices to be passed through, each becoming a cluster hardware mapping. */
-  readonly pciDevices: readonly PciDeviceSpec[];
-  readonly truenasVms: readonly TrueNASVmSpec[];
+  readonly pciDevices: readonly PciDeviceEntry[];
+  readonly truenasVms: readonly TrueNASVmEntry[];
   /** @default - none */
-  readonly talosClusters?: readonly TalosClusterSpec[];
+  readonly talosClusters?: readonly TalosClusterEntry[];
   /** democratic-csi on the production Kubernetes cluster (the prod-k8s-storage stack). @default - none */
-  readonly kubernetesStorage?: KubernetesStorageSpec;
+  readonly kubernetesStorage?: KubernetesStorageEntry;
 }
 
-export interface KubernetesStorageSpec {
+export interface KubernetesStorageEntry {
   /** The TrueNAS (by role) whose datasets the instances use. */
   readonly truenasRole: "primary" | "backup";
   /** VLANs (by name) whose networks may mount the NFS volumes democratic-csi exports. */
   readonly nfsClientVlans: readonly string[];
-  readonly instances: readonly CsiSpec[];
+  readonly instances: readonly CsiInstanceEntry[];
 }
 
 /** One democratic-csi instance: its datasets by full path, checked against the TrueNAS's datasets. */
-export interface CsiSpec {
+export interface CsiInstanceEntry {
   readonly name: string;
   readonly protocol: "nfs" | "iscsi";
   /** Parent of the volumes, e.g. `fast/kubernetes/nfs-dynamic`. */
@@ -52,7 +52,7 @@ export interface CsiSpec {
   readonly mountOptions?: readonly string[];
 }
 
-export interface HostSpec {
+export interface HostEntry {
   /** Proxmox node name. */
   readonly nodeName: string;
   /** Offline hosts' stacks are skipped at synth, with a message saying so. */
@@ -67,14 +67,14 @@ export interface HostSpec {
   readonly hardware?: string;
 }
 
-export interface VlanSpec {
+export interface VlanEntry {
   readonly name: string;
   readonly id: number;
   readonly cidr: string;
   readonly purpose: string;
 }
 
-export interface PciDeviceSpec {
+export interface PciDeviceEntry {
   /** Mapping name VMs refer to. */
   readonly name: string;
   readonly kind: PciDeviceKind;
@@ -90,14 +90,14 @@ export interface PciDeviceSpec {
 }
 
 /** A device passed through to a VM, by mapping name (checked against `pciDevices`). */
-export interface PassthroughSpec {
+export interface PassthroughEntry {
   readonly mapping: string;
   /** @default true */
   readonly rombar?: boolean;
 }
 
 /** A NIC on a host bridge, on a VLAN by name (checked against `vlans`). */
-export interface NicSpec {
+export interface NicEntry {
   readonly bridge: string;
   /** VLAN name from `Homelab.vlans`. @default - untagged */
   readonly vlan?: string;
@@ -106,7 +106,7 @@ export interface NicSpec {
   readonly macAddress?: string;
 }
 
-export interface TrueNASVmSpec {
+export interface TrueNASVmEntry {
   /** `primary` goes to the prod-storage stack, `backup` (the replication target) to prod-backup. */
   readonly role: "primary" | "backup";
   readonly nodeName: string;
@@ -116,21 +116,21 @@ export interface TrueNASVmSpec {
   readonly cpuCores: number;
   readonly bootDiskSize: Size;
   /** Devices in hostpci order. */
-  readonly passthrough: readonly PassthroughSpec[];
+  readonly passthrough: readonly PassthroughEntry[];
   /** @default - none: NICs are passed through */
-  readonly nics?: readonly NicSpec[];
+  readonly nics?: readonly NicEntry[];
   /** @default - no CD-ROM */
   readonly installerIsoFileId?: string;
   /** What TrueNAS holds and does: pools, datasets, shares, data protection. @default - VM only */
-  readonly storage?: TrueNASStorageSpec;
+  readonly storage?: TrueNASStorageEntry;
 }
 
-export interface TrueNASStorageSpec {
+export interface TrueNASStorageEntry {
   /** TrueNAS's address on the storage VLAN: NFS, iSCSI and replication go there. */
   readonly storageAddress: string;
-  readonly pools: readonly PoolSpec[];
+  readonly pools: readonly PoolEntry[];
   /** Datasets by full path (`fast/kubernetes/nfs-dynamic`), parents before children. */
-  readonly datasets: readonly DatasetSpec[];
+  readonly datasets: readonly DatasetEntry[];
   /**
    * Datasets taken out of Terraform's hands, by full path: Terraform forgets them (a `removed`
    * block with `destroy = false`) and their data stays on TrueNAS. Deleting a dataset from the
@@ -139,22 +139,22 @@ export interface TrueNASStorageSpec {
    */
   readonly retiredDatasets?: readonly string[];
   /** @default - none */
-  readonly nfsExports?: readonly NfsExportSpec[];
+  readonly nfsExports?: readonly NfsExportEntry[];
   /** Serve iSCSI (for democratic-csi's zvols) on the storage address. @default false */
   readonly iscsi?: boolean;
   /** Tier 1. @default - none */
-  readonly snapshots?: readonly SnapshotSpec[];
+  readonly snapshots?: readonly SnapshotEntry[];
   /** Tier 2. @default - none */
-  readonly replication?: ReplicationSpec;
+  readonly replication?: ReplicationEntry;
   /** Tier 3. @default - none */
-  readonly offsiteBackup?: OffsiteBackupSpec;
+  readonly offsiteBackup?: OffsiteBackupEntry;
   /** Weekly scrub start, per pool name (days staggered so two pools never scrub at once). */
-  readonly scrubs: Readonly<Record<string, CronSchedule>>;
+  readonly scrubs: Readonly<Record<string, Schedule>>;
   /** @default - no email alerts */
-  readonly alerts?: AlertSpec;
+  readonly alerts?: AlertEntry;
 }
 
-export interface PoolSpec {
+export interface PoolEntry {
   readonly name: string;
   readonly layout: PoolLayout;
   /** @default "adopt" */
@@ -165,10 +165,12 @@ export interface PoolSpec {
   readonly thresholds?: BudgetThresholds;
 }
 
-/** A dataset: `path` is the full ZFS path, its first component the pool. */
-export type DatasetSpec = DatasetProps;
+/** A dataset, by its full ZFS path (`fast/kubernetes/nfs-dynamic`: the first component is the pool). */
+export interface DatasetEntry extends ZfsDatasetOptions {
+  readonly fullPath: string;
+}
 
-export interface NfsExportSpec {
+export interface NfsExportEntry {
   readonly dataset: string;
   /** VLAN names whose networks may mount it. */
   readonly vlans: readonly string[];
@@ -178,13 +180,13 @@ export interface NfsExportSpec {
   readonly maprootUser?: string;
 }
 
-export interface SnapshotSpec {
+export interface SnapshotEntry {
   readonly dataset: string;
-  readonly schedule: CronSchedule;
+  readonly schedule: Schedule;
   readonly keep: number;
 }
 
-export interface ReplicationSpec {
+export interface ReplicationEntry {
   /** Which TrueNAS VM receives (by role). */
   readonly targetRole: "primary" | "backup";
   /** Datasets to replicate; each needs a snapshot policy. */
@@ -199,27 +201,27 @@ export interface ReplicationSpec {
   readonly whenTargetOffline?: "hold";
 }
 
-export interface OffsiteBackupSpec {
+export interface OffsiteBackupEntry {
   readonly bucket: string;
   readonly datasets: readonly string[];
-  readonly schedule: CronSchedule;
+  readonly schedule: Schedule;
   readonly keepLast: number;
 }
 
-export interface AlertSpec {
+export interface AlertEntry {
   readonly recipients: readonly string[];
   readonly smtpServer: string;
   readonly smtpUser: string;
   readonly fromAddress: string;
 }
 
-export interface TalosClusterSpec {
+export interface TalosClusterEntry {
   readonly clusterName: string;
   /** Environment the cluster belongs to: `dev` clusters go to the dev-compute stack. */
   readonly environment: "dev";
   readonly nodeName: string;
   readonly datastoreId: string;
-  readonly nic: NicSpec;
+  readonly nic: NicEntry;
   readonly isoFileId: string;
   readonly controlPlane: { count: number; firstVmId: number; cpuCores: number; memory: Size; diskSize: Size };
   readonly workers: { count: number; firstVmId: number; cpuCores: number; memory: Size; diskSize: Size };

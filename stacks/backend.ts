@@ -1,3 +1,4 @@
+import { InvalidInputError } from "../constructs/errors";
 import { LocalBackend, PgBackend, S3Backend, type TerraformStack } from "../lib/cdktf";
 
 /**
@@ -27,14 +28,14 @@ export function backendFromEnv(env: NodeJS.ProcessEnv): BackendChoice {
       const connStr = required(env, "HOMELAB_PG_CONN_STR", kind);
       // user:password@ in a URL, or password= in a keyword/value string.
       if (/^[a-z]+:\/\/[^/@]*:[^/@]*@/i.test(connStr) || /(^|\s)password\s*=/i.test(connStr)) {
-        throw new Error("HOMELAB_PG_CONN_STR: contains a password, which would be written into cdk.tf.json (allowed: a connection string without password; set PGPASSWORD when running terraform)");
+        throw new InvalidInputError(["HOMELAB_PG_CONN_STR: contains a password, which would be written into cdk.tf.json (allowed: a connection string without password; set PGPASSWORD when running terraform)"]);
       }
       return { kind, connStr };
     }
     case "s3":
       return { kind, bucket: required(env, "HOMELAB_S3_BUCKET", kind), endpoint: env.HOMELAB_S3_ENDPOINT, region: env.HOMELAB_S3_REGION ?? "us-east-1" };
     default:
-      throw new Error(`HOMELAB_STATE_BACKEND: unknown backend (got ${JSON.stringify(kind)}; allowed: local, pg, s3)`);
+      throw new InvalidInputError([`HOMELAB_STATE_BACKEND: unknown backend (got ${JSON.stringify(kind)}; allowed: local, pg, s3)`]);
   }
 }
 
@@ -70,6 +71,6 @@ export function applyBackend(stack: TerraformStack, choice: BackendChoice): void
 
 function required(env: NodeJS.ProcessEnv, name: string, backend: string): string {
   const value = env[name];
-  if (!value) throw new Error(`${name}: not set (got nothing; allowed: a value, required by HOMELAB_STATE_BACKEND=${backend})`);
+  if (!value) throw new InvalidInputError([`${name}: not set (got nothing; allowed: a value, required by HOMELAB_STATE_BACKEND=${backend})`]);
   return value;
 }

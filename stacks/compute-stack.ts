@@ -1,14 +1,14 @@
 import type { Construct } from "constructs";
 import { TalosCluster } from "../constructs/talos-cluster";
-import type { TalosClusterSpec } from "../inventory/types";
+import type { TalosClusterEntry } from "../inventory/types";
 import { TerraformStack } from "../lib/cdktf";
 import { applyBackend, type BackendChoice } from "./backend";
 import { addProxmoxProvider } from "./providers";
-import type { InventoryIndex } from "./resolve";
+import type { InventoryIndex } from "../inventory/inventory-index";
 
 export interface ComputeStackProps {
   readonly inventory: InventoryIndex;
-  readonly clusters: readonly TalosClusterSpec[];
+  readonly clusters: readonly TalosClusterEntry[];
   readonly backend: BackendChoice;
 }
 

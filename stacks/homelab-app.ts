@@ -1,13 +1,13 @@
 import { Construct } from "constructs";
 import { enforceBudgets, type BudgetReport } from "../capacity";
+import { InvalidInputError, invalidProp } from "../constructs/errors";
 import type { ZfsPool } from "../constructs/zfs-pool";
-import { invalidProp } from "../constructs/errors";
-import type { Homelab, KubernetesStorageSpec, TrueNASVmSpec } from "../inventory/types";
+import { InventoryIndex } from "../inventory/inventory-index";
+import type { CsiInstanceEntry, Homelab, TrueNASVmEntry } from "../inventory/types";
 import type { TerraformStack } from "../lib/cdktf";
 import type { BackendChoice } from "./backend";
 import { ComputeStack } from "./compute-stack";
-import { csiInstancesFromInventory, K8sStorageStack } from "./k8s-storage-stack";
-import { InventoryIndex } from "./resolve";
+import { K8sStorageStack, type K8sCsiInstanceOptions } from "./k8s-storage-stack";
 import { StorageStack } from "./storage-stack";
 
 export interface HomelabAppOptions {
@@ -50,105 +50,130 @@ export interface HomelabStacks {
 const STORAGE_STACK_BY_ROLE = { primary: "prod-storage", backup: "prod-backup" } as const;
 
 /**
- * Composes a homelab's stacks from its inventory. Stacks whose host is offline are skipped (and
- * listed), but they are still built in a scratch app that is never synthesized: their inventory
- * is checked and their pools are in the capacity verdict, so nothing waits for the host to return.
- * The capacity check runs once over all pools and reports every failing pool at once.
+ * Composes a homelab's stacks from its inventory, in named steps: the inventory is checked up
+ * front; storage, compute and Kubernetes-storage stacks are placed (a stack whose host is offline
+ * is built in a scratch tree that is never synthesized, so it is still checked and its pools are
+ * in the capacity verdict); then the data-holder ledger and the capacity budgets of every pool.
  */
 export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabAppOptions = {}): HomelabStacks {
-  const backend = options.backend ?? { kind: "local" };
-  const prefix = options.stackIdPrefix ?? "";
-  const inventory = new InventoryIndex(homelab);
-  inventory.checkReferences();
-  const stacks: TerraformStack[] = [];
-  const skipped: SkippedStack[] = [];
-  const notes: string[] = [];
-  // A second construct tree for skipped stacks: built (so validated) but never synthesized.
-  const scratch = new Construct(undefined as unknown as Construct, "skipped");
-  const offline = (nodeName: string) => {
-    const host = inventory.host(`inventory ${homelab.name}`, nodeName);
-    return host.online ? undefined : `host ${nodeName} is offline${host.offlineReason ? ` (${host.offlineReason})` : ""}; set online: true for it in the inventory to synthesize this stack`;
-  };
-  const replicationTarget = (vm: TrueNASVmSpec) => {
-    const r = vm.storage?.replication;
-    if (!r) return undefined;
-    const target = homelab.truenasVms.find((t) => t.role === r.targetRole);
-    if (!target?.storage) invalidProp(`inventory ${homelab.name}/truenasVms/${vm.name}`, "replication target referenced but never declared", r.targetRole, "the role of a TrueNAS VM with storage");
-    return { nodeName: target.nodeName, online: inventory.host(vm.name, target.nodeName).online, address: target.storage.storageAddress };
-  };
-
-  const storageStacks: StorageStack[] = [];
-  for (const vm of homelab.truenasVms) {
-    const id = prefix + STORAGE_STACK_BY_ROLE[vm.role];
-    const reason = offline(vm.nodeName);
-    const stack = new StorageStack(reason ? scratch : app, id, {
-      inventory,
-      vm,
-      backend,
-      replicationTarget: replicationTarget(vm),
-      servesCsiNfs: homelab.kubernetesStorage?.truenasRole === vm.role && homelab.kubernetesStorage.instances.some((i) => i.protocol === "nfs"),
-      receivesReplication: homelab.truenasVms.some((other) => other.storage?.replication?.targetRole === vm.role),
-    });
-    storageStacks.push(stack);
-    if (reason) skipped.push({ stack: id, reason });
-    else stacks.push(stack);
-    if (!reason && stack.storage?.replicationHeld) notes.push(`${id}: ${stack.storage.replicationHeld}`);
-  }
-
-  const dev = (homelab.talosClusters ?? []).filter((c) => c.environment === "dev");
-  if (dev.length > 0) {
-    const reason = dev.map((c) => offline(c.nodeName)).find((r) => r !== undefined);
-    if (reason) skipped.push({ stack: `${prefix}dev-compute`, reason });
-    else stacks.push(new ComputeStack(app, `${prefix}dev-compute`, { inventory, clusters: dev, backend }));
-  }
-
-  if (homelab.kubernetesStorage) {
-    const k8s = homelab.kubernetesStorage;
-    const storageStack = storageStacks.find((st) => st.node.id === prefix + STORAGE_STACK_BY_ROLE[k8s.truenasRole]);
-    const vm = homelab.truenasVms.find((v) => v.role === k8s.truenasRole)!;
-    if (!storageStack?.storage) {
-      invalidProp(`inventory ${homelab.name}/kubernetesStorage`, "TrueNAS referenced but never declared", k8s.truenasRole, "the role of a TrueNAS VM with storage");
-    }
-    const reason = offline(vm.nodeName);
-    const stack = kubernetesStorageStack(reason ? scratch : app, `${prefix}prod-k8s-storage`, inventory, storageStack, k8s, backend);
-    if (reason) skipped.push({ stack: stack.node.id, reason });
-    else stacks.push(stack);
-  }
-
-  const dataHolders = storageStacks.flatMap((st) => (st.storage?.dataHolders() ?? []).map((h) => `${st.node.id}: ${h}`)).sort();
-  const retired = new Set(storageStacks.flatMap((st) => (st.storage?.retiredDatasets ?? []).map((p) => `${st.node.id}: dataset ${p}`)));
-  checkNothingVanished(options.recordedDataHolders ?? [], dataHolders, retired);
-
+  const composer = new HomelabComposer(app, homelab, options);
+  const storageStacks = composer.addStorageStacks();
+  composer.addComputeStack();
+  composer.addKubernetesStorageStack(storageStacks);
+  const dataHolders = checkLedger(storageStacks, options.recordedDataHolders ?? []);
   const pools = storageStacks.flatMap((s) => [...(s.storage?.pools.values() ?? [])]);
   const capacity = enforceBudgets(pools.map((p) => p.plan()));
-  return { stacks, skipped, capacity, pools, notes, dataHolders };
+  return { stacks: composer.stacks, skipped: composer.skipped, capacity, pools, notes: composer.notes, dataHolders };
 }
 
-/** prod-k8s-storage: democratic-csi on the datasets and iSCSI portal of `storageStack`. */
-function kubernetesStorageStack(scope: Construct, id: string, inventory: InventoryIndex, storageStack: StorageStack, k8s: KubernetesStorageSpec, backend: BackendChoice): K8sStorageStack {
-  const storage = storageStack.storage!;
-  const path = `inventory ${inventory.homelab.name}/kubernetesStorage`;
-  return new K8sStorageStack(scope, id, {
-    backend,
-    storageStack,
-    pools: [...storage.pools.keys()],
-    truenasHost: storage.storageAddress,
-    iscsi: storage.iscsi,
-    instances: csiInstancesFromInventory(k8s.instances, (p) => storage.dataset(p), k8s.nfsClientVlans.map((v) => inventory.vlan(path, v).cidr)),
-  });
+/** Places each stack in the app, or, when its host is offline, in the scratch tree. */
+class HomelabComposer {
+  readonly stacks: TerraformStack[] = [];
+  readonly skipped: SkippedStack[] = [];
+  readonly notes: string[] = [];
+  private readonly inventory: InventoryIndex;
+  private readonly backend: BackendChoice;
+  private readonly prefix: string;
+  // A second construct tree for skipped stacks: built (so validated) but never synthesized.
+  private readonly scratch = new Construct(undefined as unknown as Construct, "skipped");
+
+  constructor(private readonly app: Construct, private readonly homelab: Homelab, options: HomelabAppOptions) {
+    this.inventory = new InventoryIndex(homelab);
+    this.inventory.checkReferences();
+    this.backend = options.backend ?? { kind: "local" };
+    this.prefix = options.stackIdPrefix ?? "";
+  }
+
+  /** prod-storage and prod-backup: one per TrueNAS VM. */
+  addStorageStacks(): StorageStack[] {
+    const { homelab, inventory } = this;
+    return homelab.truenasVms.map((vm) => {
+      const id = this.prefix + STORAGE_STACK_BY_ROLE[vm.role];
+      const reason = this.offline(vm.nodeName);
+      const stack = new StorageStack(reason ? this.scratch : this.app, id, {
+        inventory,
+        vm,
+        backend: this.backend,
+        replicationTarget: this.replicationTarget(vm),
+        servesCsiNfs: homelab.kubernetesStorage?.truenasRole === vm.role && homelab.kubernetesStorage.instances.some((i) => i.protocol === "nfs"),
+        receivesReplication: homelab.truenasVms.some((other) => other.storage?.replication?.targetRole === vm.role),
+      });
+      this.place(stack, reason);
+      if (!reason && stack.storage?.replicationHeld) this.notes.push(`${id}: ${stack.storage.replicationHeld}`);
+      return stack;
+    });
+  }
+
+  /** dev-compute: the dev Talos clusters. */
+  addComputeStack(): void {
+    const dev = (this.homelab.talosClusters ?? []).filter((c) => c.environment === "dev");
+    if (dev.length === 0) return;
+    const id = `${this.prefix}dev-compute`;
+    const reason = dev.map((c) => this.offline(c.nodeName)).find((r) => r !== undefined);
+    if (reason) this.skipped.push({ stack: id, reason });
+    else this.stacks.push(new ComputeStack(this.app, id, { inventory: this.inventory, clusters: dev, backend: this.backend }));
+  }
+
+  /** prod-k8s-storage: democratic-csi on the datasets and iSCSI portal of one TrueNAS. */
+  addKubernetesStorageStack(storageStacks: readonly StorageStack[]): void {
+    const k8s = this.homelab.kubernetesStorage;
+    if (!k8s) return;
+    const path = `inventory ${this.homelab.name}/kubernetesStorage`;
+    const storageStack = storageStacks.find((st) => st.node.id === this.prefix + STORAGE_STACK_BY_ROLE[k8s.truenasRole]);
+    if (!storageStack?.storage) invalidProp(path, "TrueNAS referenced but never declared", k8s.truenasRole, "the role of a TrueNAS VM with storage");
+    const vm = this.homelab.truenasVms.find((v) => v.role === k8s.truenasRole)!;
+    const reason = this.offline(vm.nodeName);
+    const stack = new K8sStorageStack(reason ? this.scratch : this.app, `${this.prefix}prod-k8s-storage`, {
+      backend: this.backend,
+      truenas: storageStack.storage,
+      nfsClientNetworks: k8s.nfsClientVlans.map((v) => this.inventory.vlan(path, v).cidr),
+      instances: k8s.instances.map(csiInstanceOptions),
+    });
+    this.place(stack, reason);
+  }
+
+  private place(stack: TerraformStack, reason: string | undefined): void {
+    if (reason) this.skipped.push({ stack: stack.node.id, reason });
+    else this.stacks.push(stack);
+  }
+
+  private offline(nodeName: string): string | undefined {
+    const host = this.inventory.host(`inventory ${this.homelab.name}`, nodeName);
+    return host.online ? undefined : `host ${nodeName} is offline${host.offlineReason ? ` (${host.offlineReason})` : ""}; set online: true for it in the inventory to synthesize this stack`;
+  }
+
+  private replicationTarget(vm: TrueNASVmEntry) {
+    const r = vm.storage?.replication;
+    if (!r) return undefined;
+    const target = this.homelab.truenasVms.find((t) => t.role === r.targetRole);
+    if (!target?.storage) invalidProp(`inventory ${this.homelab.name}/truenasVms/${vm.name}`, "replication target referenced but never declared", r.targetRole, "the role of a TrueNAS VM with storage");
+    return { targetNodeName: target.nodeName, targetOnline: this.inventory.host(vm.name, target.nodeName).online, targetAddress: target.storage.storageAddress };
+  }
 }
 
-/** Every recorded data holder is still declared or explicitly retired; all offenders at once. */
-function checkNothingVanished(recorded: readonly string[], current: readonly string[], retired: ReadonlySet<string>): void {
+/** An inventory CSI instance as the stack's options (its datasets stay full paths, resolved by the TrueNAS). */
+export function csiInstanceOptions({ dataset, snapshotsDataset, mountOptions, ...options }: CsiInstanceEntry): K8sCsiInstanceOptions {
+  return { ...options, datasetFullPath: dataset, snapshotsDatasetFullPath: snapshotsDataset, mountOptions: mountOptions ? [...mountOptions] : undefined };
+}
+
+/**
+ * The data-holder ledger: every recorded holder is still declared or explicitly retired (all
+ * offenders at once). Returns the holders to record.
+ */
+function checkLedger(storageStacks: readonly StorageStack[], recorded: readonly string[]): string[] {
+  const current = storageStacks.flatMap((st) => (st.storage?.dataHolders() ?? []).map((h) => `${st.node.id}: ${h}`)).sort();
+  const retired = new Set(storageStacks.flatMap((st) => (st.storage?.retiredDatasetFullPaths ?? []).map((p) => `${st.node.id}: dataset ${p}`)));
   const now = new Set(current);
   const vanished = recorded.filter((h) => !now.has(h) && !retired.has(h));
-  if (vanished.length === 0) return;
-  throw new Error(vanished.map((h) => {
-    const [stack, what] = h.split(": ");
-    const [kind, name] = what.split(" ");
-    const allowed = kind === "dataset"
-      ? "keep it in the inventory, or list it in retiredDatasets (Terraform then forgets it and the data stays on TrueNAS)"
-      : 'keep it in the inventory (creation "adopt" makes Terraform forget it without touching it)';
-    return `${stack}: ${kind} ${name} is in the data-holder ledger but no longer in the inventory; the next apply would destroy it and its data (got ${JSON.stringify(name)}; allowed: ${allowed})`;
-  }).join("\n"));
+  if (vanished.length > 0) {
+    throw new InvalidInputError(vanished.map((h) => {
+      const [stack, what] = h.split(": ");
+      const [kind, name] = what.split(" ");
+      const allowed = kind === "dataset"
+        ? "keep it in the inventory, or list it in retiredDatasets (Terraform then forgets it and the data stays on TrueNAS)"
+        : 'keep it in the inventory (creation "adopt" makes Terraform forget it without touching it)';
+      return `${stack}: ${kind} ${name} is in the data-holder ledger but no longer in the inventory; the next apply would destroy it and its data (got ${JSON.stringify(name)}; allowed: ${allowed})`;
+    }));
+  }
+  return current;
 }

@@ -3,27 +3,31 @@ import { Release } from "@cdktf/provider-helm/lib/release";
 import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import type { Construct } from "constructs";
-import { CsiInstance, DEMOCRATIC_CSI_CHART, type CsiDataset, type CsiIscsiTargetGroup, type CsiInstanceSpec } from "../constructs/csi-instance";
+import { CsiInstance, DEMOCRATIC_CSI_CHART, type CsiInstanceOptions } from "../constructs/csi-instance";
+import type { ITrueNASTarget } from "../constructs/truenas-storage";
 import { invalidProp } from "../constructs/errors";
-import type { CsiSpec } from "../inventory/types";
 import { TerraformStack, TerraformVariable, Token, VariableType } from "../lib/cdktf";
 import { applyBackend, type BackendChoice } from "./backend";
 
+/** One democratic-csi instance: its options, with its datasets by full path on the TrueNAS. */
+export interface K8sCsiInstanceOptions extends Omit<CsiInstanceOptions, "datasetParent" | "detachedSnapshotsParent" | "nfsAllowedNetworks"> {
+  /** Parent of the volumes, e.g. `fast/kubernetes/nfs-dynamic`. */
+  readonly datasetFullPath: string;
+  /** Sibling for detached snapshots, e.g. `fast/kubernetes/nfs-snapshots`. */
+  readonly snapshotsDatasetFullPath: string;
+}
+
 export interface K8sStorageStackProps {
   readonly backend: BackendChoice;
-  /** The stack that declares the datasets and the iSCSI portal (prod-storage): applied first. */
-  readonly storageStack: TerraformStack;
-  /** Pools the storage stack declares; every instance's `pool` must be one of them. */
-  readonly pools: readonly string[];
-  /** TrueNAS address on the storage VLAN, e.g. `10.10.10.5`. */
-  readonly truenasHost: string;
-  /**
-   * Portal and initiator group ids (references into the storage stack).
-   * @default - none; required when an instance uses iSCSI
-   */
-  readonly iscsi?: CsiIscsiTargetGroup;
+  /** The TrueNAS whose datasets and iSCSI portal the instances use; its stack is applied first. */
+  readonly truenas: ITrueNASTarget;
   /** The democratic-csi instances, one Helm release each. */
-  readonly instances: readonly CsiInstanceSpec[];
+  readonly instances: readonly K8sCsiInstanceOptions[];
+  /**
+   * Networks (CIDR) that may mount the NFS volumes democratic-csi exports.
+   * @default - none: required when an instance uses NFS (an empty list would open them to everyone)
+   */
+  readonly nfsClientNetworks?: readonly string[];
   /**
    * Namespace of every release (created here, labelled privileged).
    * @default "democratic-csi"
@@ -66,7 +70,7 @@ export class K8sStorageStack extends TerraformStack {
   constructor(scope: Construct, id: string, props: K8sStorageStackProps) {
     super(scope, id);
     applyBackend(this, props.backend);
-    this.addDependency(props.storageStack);
+    this.addDependency(TerraformStack.of(props.truenas));
     addKubernetesProviders(this);
 
     this.apiKey = new TerraformVariable(this, TRUENAS_API_KEY_VARIABLE, {
@@ -104,30 +108,25 @@ export class K8sStorageStack extends TerraformStack {
       });
     }
 
-    for (const spec of props.instances) {
-      const path = `${this.node.path}/${spec.name}`;
-      if (!props.pools.includes(spec.pool)) {
-        invalidProp(path, `pool ${spec.pool} is not declared by the storage stack ${props.storageStack.node.id}`, spec.pool, props.pools.join(", ") || "none declared");
-      }
-      for (const [role, ds] of [["datasetParent", spec.datasetParent], ["detachedSnapshotsParent", spec.detachedSnapshotsParent]] as const) {
-        if (ds.node.root === this.node.root && TerraformStack.of(ds as unknown as Construct) !== props.storageStack) {
-          invalidProp(path, `${role} is not declared by the storage stack ${props.storageStack.node.id}`, ds.path, `datasets of ${props.storageStack.node.id}`);
-        }
-      }
-    }
     const revision = props.apiKeyRevision ?? 1;
-    this.instances = props.instances.map(
-      (spec) =>
-        new CsiInstance(this, spec.name, {
-          ...spec,
-          namespace: this.namespace.metadata.name,
-          truenasHost: props.truenasHost,
-          apiKey: this.apiKey.stringValue,
-          iscsiTargetGroup: spec.protocol === "iscsi" ? props.iscsi : undefined,
-          configRevision: revision,
-          dependsOn: this.snapshotController ? [this.snapshotController] : undefined,
-        }),
-    );
+    const iscsi = props.truenas.iscsi;
+    this.instances = props.instances.map(({ datasetFullPath, snapshotsDatasetFullPath, ...options }) => {
+      if (options.protocol === "iscsi" && !iscsi) {
+        invalidProp(`${this.node.path}/${options.name}`, `TrueNAS ${props.truenas.node.path} serves no iSCSI`, options.protocol, "nfs, or iSCSI turned on for that TrueNAS");
+      }
+      return new CsiInstance(this, options.name, {
+        ...options,
+        datasetParent: props.truenas.dataset(datasetFullPath),
+        detachedSnapshotsParent: props.truenas.dataset(snapshotsDatasetFullPath),
+        nfsAllowedNetworks: options.protocol === "nfs" ? [...(props.nfsClientNetworks ?? [])] : undefined,
+        namespace: this.namespace.metadata.name,
+        truenasHost: props.truenas.storageAddress,
+        apiKey: this.apiKey.stringValue,
+        iscsiTargetGroup: options.protocol === "iscsi" ? iscsi : undefined,
+        configRevision: revision,
+        dependsOn: this.snapshotController ? [this.snapshotController] : undefined,
+      });
+    });
   }
 }
 
@@ -152,24 +151,4 @@ export function addKubernetesProviders(stack: TerraformStack): { kubernetes: Kub
   const kubernetes = new KubernetesProvider(stack, "kubernetes", { configPath: configPath.stringValue, configContext: context.stringValue });
   const helm = new HelmProvider(stack, "helm", { kubernetes: { configPath: configPath.stringValue, configContext: context.stringValue } });
   return { kubernetes, helm };
-}
-
-/**
- * The instances an inventory declares, with their datasets resolved by full path (through the
- * storage stack's DatasetTrees, so a path that is not declared there fails at synth).
- */
-export function csiInstancesFromInventory(specs: readonly CsiSpec[], dataset: (path: string) => CsiDataset, nfsAllowedNetworks: readonly string[]): CsiInstanceSpec[] {
-  return specs.map((i) => ({
-    name: i.name,
-    protocol: i.protocol,
-    pool: i.dataset.split("/")[0],
-    datasetParent: dataset(i.dataset),
-    detachedSnapshotsParent: dataset(i.snapshotsDataset),
-    isDefault: i.isDefault,
-    reclaimPolicy: i.reclaimPolicy,
-    volumeBindingMode: i.volumeBindingMode,
-    fsType: i.fsType,
-    mountOptions: i.mountOptions ? [...i.mountOptions] : undefined,
-    nfsAllowedNetworks: i.protocol === "nfs" ? [...nfsAllowedNetworks] : undefined,
-  }));
 }

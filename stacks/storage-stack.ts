@@ -1,20 +1,20 @@
 import type { Construct } from "constructs";
 import { PciMapping } from "../constructs/pci-mapping";
+import { TrueNASStorage, type StorageReplicationOptions, type TrueNASStorageProps } from "../constructs/truenas-storage";
 import { TrueNASVm } from "../constructs/truenas-vm";
-import type { TrueNASVmSpec } from "../inventory/types";
+import type { InventoryIndex } from "../inventory/inventory-index";
+import type { TrueNASStorageEntry, TrueNASVmEntry } from "../inventory/types";
 import { TerraformStack } from "../lib/cdktf";
 import { applyBackend, type BackendChoice } from "./backend";
-import { addProxmoxProvider } from "./providers";
-import type { InventoryIndex } from "./resolve";
-import { TrueNASStorage, type TrueNASStorageProps } from "./truenas-storage";
+import { addProxmoxProvider, addTrueNASProvider, secretVariable } from "./providers";
 
 export interface StorageStackProps {
   readonly inventory: InventoryIndex;
   /** The TrueNAS VM this stack deploys (primary: prod-storage, backup: prod-backup). */
-  readonly vm: TrueNASVmSpec;
+  readonly vm: TrueNASVmEntry;
   readonly backend: BackendChoice;
   /** Where this TrueNAS replicates to, resolved from the inventory. @default - no replication */
-  readonly replicationTarget?: TrueNASStorageProps["replicationTarget"];
+  readonly replicationTarget?: Pick<StorageReplicationOptions, "targetAddress" | "targetNodeName" | "targetOnline">;
   /** democratic-csi exports NFS volumes from this TrueNAS. @default false */
   readonly servesCsiNfs?: boolean;
   /** Another TrueNAS replicates to this one. @default false */
@@ -59,13 +59,52 @@ export class StorageStack extends TerraformStack {
     });
 
     if (vm.storage) {
-      this.storage = new TrueNASStorage(this, "storage", {
-        inventory,
-        spec: vm.storage,
-        replicationTarget: props.replicationTarget,
-        servesCsiNfs: props.servesCsiNfs,
-        receivesReplication: props.receivesReplication,
-      });
+      addTrueNASProvider(this);
+      this.storage = new TrueNASStorage(this, "storage", this.storageProps(inventory, vm.storage, props));
     }
+  }
+
+  /** The inventory's storage entry as the construct's props: VLAN names become networks, secrets variables. */
+  private storageProps(inventory: InventoryIndex, entry: TrueNASStorageEntry, props: StorageStackProps): TrueNASStorageProps {
+    const path = `${this.node.id}/storage`;
+    const o = entry.offsiteBackup;
+    const r = entry.replication;
+    return {
+      storageAddress: entry.storageAddress,
+      pools: entry.pools,
+      datasets: entry.datasets,
+      retiredDatasetFullPaths: entry.retiredDatasets,
+      nfsExports: entry.nfsExports?.map((e) => ({
+        datasetFullPath: e.dataset,
+        networks: e.vlans.map((v) => inventory.vlan(`${path}/nfs ${e.dataset}`, v).cidr),
+        readOnly: e.readOnly,
+        maprootUser: e.maprootUser,
+      })),
+      iscsi: entry.iscsi,
+      snapshots: entry.snapshots?.map((s) => ({ datasetFullPath: s.dataset, schedule: s.schedule, keep: s.keep })),
+      replication: r && props.replicationTarget ? {
+        ...props.replicationTarget,
+        datasetFullPaths: r.datasets,
+        targetParent: r.targetParent,
+        whenTargetOffline: r.whenTargetOffline,
+      } : undefined,
+      offsiteBackup: o ? {
+        bucket: o.bucket,
+        datasetFullPaths: o.datasets,
+        schedule: o.schedule,
+        keepLast: o.keepLast,
+        keyId: secretVariable(this, "b2_key_id", "Backblaze B2 application key id"),
+        applicationKey: secretVariable(this, "b2_application_key", "Backblaze B2 application key (sent write-only)"),
+        resticPassword: secretVariable(this, "restic_password", "restic repository password for the offsite backups (sent write-only; keep a copy off this NAS)"),
+      } : undefined,
+      scrubs: entry.scrubs,
+      alerts: entry.alerts ? {
+        ...entry.alerts,
+        recipients: [...entry.alerts.recipients],
+        smtpPassword: secretVariable(this, "smtp_password", `password of SMTP user ${entry.alerts.smtpUser}`),
+      } : undefined,
+      servesCsiNfs: props.servesCsiNfs,
+      receivesReplication: props.receivesReplication,
+    };
   }
 }

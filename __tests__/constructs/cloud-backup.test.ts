@@ -1,5 +1,5 @@
 import { OffsiteBackup, type OffsiteBackupProps } from "../../constructs/cloud-backup";
-import { Cron } from "../../constructs/cron";
+import { Schedule } from "../../constructs/schedule";
 import { TerraformVariable, type TerraformStack } from "../../lib/cdktf";
 import { synth, truenasTestStack } from "../helpers";
 import { tankDatasets } from "./storage-fixtures";
@@ -7,7 +7,7 @@ import { tankDatasets } from "./storage-fixtures";
 function props(stack: TerraformStack): OffsiteBackupProps & { others: ReturnType<typeof tankDatasets> } {
   const secret = (name: string) => new TerraformVariable(stack, name, { type: "string", sensitive: true }).stringValue;
   const others = tankDatasets(stack);
-  return { bucket: "homelab-offsite", keyId: secret("key_id"), applicationKey: secret("app_key"), resticPassword: secret("restic"), datasets: [others.photos], schedule: Cron.daily(2, 30), keepLast: 30, others };
+  return { bucket: "homelab-offsite", keyId: secret("key_id"), applicationKey: secret("app_key"), resticPassword: secret("restic"), datasets: [others.photos], schedule: Schedule.daily({ hour: 2, minute: 30 }), keepLast: 30, others };
 }
 
 describe("OffsiteBackup", () => {
@@ -48,6 +48,7 @@ describe("OffsiteBackup", () => {
   test.each<[string, Partial<OffsiteBackupProps>, string]>([
     ["an invalid bucket", { bucket: "Photos_Bucket" }, `test/offsite: invalid B2 bucket name (got "Photos_Bucket"; allowed: 6-50 lowercase letters, digits and '-')`],
     ["zero retention", { keepLast: 0 }, "test/offsite: offsite retention keeps nothing (got 0; allowed: keepLast >= 1)"],
+    ["a plain object for a schedule", { schedule: { minute: "30", hour: "2", dom: "*", month: "*", dow: "*" } as never }, `test/offsite: offsite backup schedule is not a Schedule (got {"minute":"30","hour":"2","dom":"*","month":"*","dow":"*"}; allowed: Schedule.hourly(), .everyHours(), .daily(), .weekly() or .cron())`],
     ["no datasets", { datasets: [] }, "test/offsite: offsite backup of nothing (got []; allowed: at least one dataset)"],
   ])("rejects %s", (_name, override, message) => {
     const { stack } = truenasTestStack();

@@ -8,7 +8,7 @@ import { jsonOf, synth } from "../helpers";
 function fixture() {
   const app = Testing.app();
   const storage = new TerraformStack(app, "storage");
-  const ds = (path: string): CsiDataset => Object.assign(new Construct(storage, path.replace(/\//g, "_")), { path, poolName: path.split("/")[0]! });
+  const ds = (path: string): CsiDataset => Object.assign(new Construct(storage, path.replace(/\//g, "_")), { fullPath: path, poolName: path.split("/")[0]! });
   const stack = new TerraformStack(app, "test");
   addKubernetesProviders(stack);
   const apiKey = new TerraformVariable(stack, "truenas_api_key", { type: VariableType.STRING, sensitive: true }).stringValue;
@@ -27,7 +27,6 @@ function nfs(f: Fixture): CsiInstanceProps {
   return {
     name: "truenas-nfs-fast",
     protocol: "nfs",
-    pool: "fast",
     datasetParent: f.sets.nfsFast.parent,
     detachedSnapshotsParent: f.sets.nfsFast.snaps,
     namespace: "democratic-csi",
@@ -40,7 +39,6 @@ function iscsi(f: Fixture): CsiInstanceProps {
   return {
     name: "truenas-iscsi-fast",
     protocol: "iscsi",
-    pool: "fast",
     datasetParent: f.sets.iscsiFast.parent,
     detachedSnapshotsParent: f.sets.iscsiFast.snaps,
     namespace: "democratic-csi",
@@ -203,7 +201,10 @@ describe("CsiInstance", () => {
     const dev = new TerraformStack(f.app, "dev");
     addKubernetesProviders(dev);
     const devKey = new TerraformVariable(dev, "truenas_api_key", { type: VariableType.STRING }).stringValue;
-    expect(() => new CsiInstance(dev, "nfs", { ...nfs(f), apiKey: devKey, isDefault: true, datasetParent: f.sets.nfsBulk.parent, detachedSnapshotsParent: f.sets.nfsBulk.snaps, pool: "bulk" })).not.toThrow();
+    const bulk = new CsiInstance(dev, "nfs", { ...nfs(f), apiKey: devKey, isDefault: true, datasetParent: f.sets.nfsBulk.parent, detachedSnapshotsParent: f.sets.nfsBulk.snaps });
+    // The pool the StorageClass promises is its datasets' pool.
+    expect(bulk.pool).toBe("bulk");
+    expect(valuesOf(jsonOf(synth(dev), bulk.release)).storageClasses[0].labels).toEqual({ "homelab-cdktf/pool": "bulk", "homelab-cdktf/protocol": "nfs" });
     expect(() => new CsiInstance(dev, "nfs2", { ...nfs(f), name: "other", apiKey: devKey })).toThrow(
       `dev/nfs2: dataset overlaps fast/kubernetes/nfs-dynamic of test/nfs (got "fast/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`,
     );
@@ -227,9 +228,9 @@ describe("CsiInstance", () => {
     ["bad host", (f) => ({ ...nfs(f), truenasHost: "https://10.10.10.5" }), `test/csi: invalid TrueNAS host (got "https://10.10.10.5"; allowed: an IPv4 address or DNS name on the storage network, e.g. 10.10.10.5)`],
     ["bad IPv4 host", (f) => ({ ...nfs(f), truenasHost: "10.10.10.256" }), `test/csi: invalid TrueNAS host (got "10.10.10.256"; allowed: an IPv4 address or DNS name on the storage network, e.g. 10.10.10.5)`],
     ["literal API key (never printed)", (f) => ({ ...nfs(f), apiKey: "1-secretsecret" }), `test/csi: API key is a literal, which would be written into cdk.tf.json (got a literal of 14 characters; allowed: a Terraform expression, e.g. the stack's ephemeral variable truenas_api_key)`],
-    ["dataset of another app", (f) => ({ ...nfs(f), datasetParent: Object.assign(new Construct(Testing.app(), "elsewhere"), { path: "fast/x", poolName: "fast" }) }), `test/csi: datasetParent is not declared in this app (got "fast/x"; allowed: a dataset of a DatasetTree in the same app)`],
-    ["dataset path not on its pool", (f) => ({ ...nfs(f), detachedSnapshotsParent: Object.assign(new Construct(f.storage, "odd"), { path: "fast2/x", poolName: "fast" }) }), `test/csi: detachedSnapshotsParent is not a literal ZFS path on its pool fast (got "fast2/x"; allowed: <pool>/<dataset>..., e.g. fast/kubernetes/nfs-dynamic)`],
-    ["parent on another pool than promised", (f) => ({ ...nfs(f), pool: "bulk" }), `test/csi: datasetParent is not on pool bulk, which the StorageClass promises (got "fast/kubernetes/nfs-dynamic"; allowed: datasets on pool bulk)`],
+    ["dataset of another app", (f) => ({ ...nfs(f), datasetParent: Object.assign(new Construct(Testing.app(), "elsewhere"), { fullPath: "fast/x", poolName: "fast" }) }), `test/csi: datasetParent is not declared in this app (got "fast/x"; allowed: a dataset of a DatasetTree in the same app)`],
+    ["dataset path not on its pool", (f) => ({ ...nfs(f), detachedSnapshotsParent: Object.assign(new Construct(f.storage, "odd"), { fullPath: "fast2/x", poolName: "fast" }) }), `test/csi: detachedSnapshotsParent is not a literal ZFS path on its pool fast (got "fast2/x"; allowed: <pool>/<dataset>..., e.g. fast/kubernetes/nfs-dynamic)`],
+    ["parent on another pool than its snapshots", (f) => ({ ...nfs(f), datasetParent: f.sets.nfsBulk.parent }), `test/csi: detachedSnapshotsParent is on pool fast, not on pool bulk of datasetParent (got "fast/kubernetes/nfs-snapshots"; allowed: datasets on pool bulk, the pool the StorageClass promises)`],
     ["snapshots nested in the parent", (f) => ({ ...nfs(f), detachedSnapshotsParent: f.sets.nested }), `test/csi: datasetParent and detachedSnapshotsParent overlap (got ["fast/kubernetes/nfs-dynamic","fast/kubernetes/nfs-dynamic/snaps"]; allowed: siblings, neither inside the other (democratic-csi refuses to start otherwise))`],
     ["snapshots around the parent", (f) => ({ ...nfs(f), detachedSnapshotsParent: f.sets.around }), `test/csi: datasetParent and detachedSnapshotsParent overlap (got ["fast/kubernetes/nfs-dynamic","fast/kubernetes"]; allowed: siblings, neither inside the other (democratic-csi refuses to start otherwise))`],
     ["snapshots equal to the parent", (f) => ({ ...nfs(f), detachedSnapshotsParent: f.sets.nfsFast.parent }), `test/csi: datasetParent and detachedSnapshotsParent overlap (got ["fast/kubernetes/nfs-dynamic","fast/kubernetes/nfs-dynamic"]; allowed: siblings, neither inside the other (democratic-csi refuses to start otherwise))`],
@@ -267,6 +268,33 @@ describe("CsiInstance", () => {
     const [a, b] = props(f);
     new CsiInstance(f.stack, "first", a);
     expect(() => new CsiInstance(f.stack, "second", b)).toThrow(message);
+  });
+
+  test("every problem of the props at once, one line each, in one error", () => {
+    const f = fixture();
+    const props: CsiInstanceProps = { ...iscsi(f), name: "Bad_Name", detachedSnapshotsParent: f.sets.nfsBulk.snaps, fsType: "nfs", configRevision: 0, iscsiTargetGroup: undefined };
+    const message = [
+      `test/csi: invalid instance name (got "Bad_Name"; allowed: a DNS label of at most 53 characters (Helm release name): lowercase letters, digits and '-')`,
+      `test/csi: detachedSnapshotsParent is on pool bulk, not on pool fast of datasetParent (got "bulk/kubernetes/nfs-snapshots"; allowed: datasets on pool fast, the pool the StorageClass promises)`,
+      `test/csi: fsType does not fit protocol iscsi (got "nfs"; allowed: ext4, xfs, ext3)`,
+      `test/csi: invalid configRevision (got 0; allowed: integers >= 1, bumped to push the config Secret again)`,
+      `test/csi: iSCSI instance without a target group (got nothing; allowed: iscsiTargetGroup with the storage stack's portal and initiator group ids)`,
+    ].join("\n");
+    expect(() => new CsiInstance(f.stack, "csi", props)).toThrow(new Error(message));
+  });
+
+  test("every cross-instance problem at once, and the rejected instance claims nothing", () => {
+    const f = fixture();
+    new CsiInstance(f.stack, "first", { ...nfs(f), isDefault: true });
+    const message = [
+      `test/second: CSI driver name already used by test/first (got "org.democratic-csi.truenas-nfs-fast"; allowed: one driver name per instance in a cluster)`,
+      `test/second: StorageClass name already used by test/first (got "truenas-nfs-fast"; allowed: one StorageClass name per instance in a cluster)`,
+      `test/second: a second default StorageClass (test/first is the default already) (got "truenas-nfs-fast"; allowed: at most one isDefault instance per cluster)`,
+      `test/second: dataset overlaps fast/kubernetes/nfs-dynamic of test/first (got "fast/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`,
+      `test/second: dataset overlaps fast/kubernetes/nfs-snapshots of test/first (got "fast/kubernetes/nfs-snapshots"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`,
+    ].join("\n");
+    expect(() => new CsiInstance(f.stack, "second", { ...nfs(f), isDefault: true })).toThrow(new Error(message));
+    expect(() => new CsiInstance(f.stack, "third", iscsi(f))).not.toThrow();
   });
 
   test("an iSCSI name of exactly 64 characters is accepted", () => {

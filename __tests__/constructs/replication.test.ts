@@ -1,5 +1,5 @@
-import { Cron } from "../../constructs/cron";
 import { Replication, type ReplicationProps } from "../../constructs/replication";
+import { Schedule } from "../../constructs/schedule";
 import { SnapshotPolicy } from "../../constructs/snapshot-policy";
 import { TerraformVariable, type TerraformStack } from "../../lib/cdktf";
 import { synth, truenasTestStack } from "../helpers";
@@ -10,8 +10,8 @@ function setup(stack: TerraformStack) {
   const hostKey = new TerraformVariable(stack, "host_key", { type: "string" }).stringValue;
   return {
     hostKey,
-    photos: new SnapshotPolicy(stack, "snap-photos", { dataset: photos, schedule: Cron.daily(0), keep: 30 }),
-    apps: new SnapshotPolicy(stack, "snap-apps", { dataset: apps, schedule: Cron.hourly(), keep: 24 }),
+    photos: new SnapshotPolicy(stack, "snap-photos", { dataset: photos, schedule: Schedule.daily({ hour: 0 }), keep: 30 }),
+    apps: new SnapshotPolicy(stack, "snap-apps", { dataset: apps, schedule: Schedule.hourly(), keep: 24 }),
   };
 }
 

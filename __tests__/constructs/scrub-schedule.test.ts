@@ -1,12 +1,12 @@
-import { Cron } from "../../constructs/cron";
-import { ScrubSchedule } from "../../constructs/scrub-schedule";
+import { Schedule } from "../../constructs/schedule";
+import { ScrubSchedule, type ScrubScheduleProps } from "../../constructs/scrub-schedule";
 import { jsonOf, smallPool, synth, truenasTestStack } from "../helpers";
 
 describe("ScrubSchedule", () => {
   test("defaults: weekly threshold, the adopted pool's id", () => {
     const { stack } = truenasTestStack();
     const pool = smallPool(stack);
-    const scrub = new ScrubSchedule(stack, "scrub", { pool, schedule: Cron.weekly(0, 2) });
+    const scrub = new ScrubSchedule(stack, "scrub", { pool, schedule: Schedule.weekly({ dayOfWeek: "sunday", hour: 2 }) });
     const json = synth(stack);
     expect(jsonOf(json, scrub.resource)).toEqual({
       pool: expect.stringMatching(/^\$\{data\.truenas_pool\.[^.]+\.id\}$/),
@@ -19,12 +19,15 @@ describe("ScrubSchedule", () => {
 
   test("custom: monthly-ish threshold", () => {
     const { stack } = truenasTestStack();
-    const scrub = new ScrubSchedule(stack, "scrub", { pool: smallPool(stack), schedule: Cron.weekly(3, 1), thresholdDays: 27 });
+    const scrub = new ScrubSchedule(stack, "scrub", { pool: smallPool(stack), schedule: Schedule.weekly({ dayOfWeek: "wednesday", hour: 1 }), thresholdDays: 27 });
     expect(jsonOf(synth(stack), scrub.resource)).toMatchObject({ threshold: 27, schedule: { dow: "3", hour: "1" } });
   });
 
-  test("rejects a negative threshold", () => {
+  test.each<[string, Partial<ScrubScheduleProps>, string]>([
+    ["a negative threshold", { thresholdDays: -1 }, "test/scrub: invalid scrub threshold (got -1; allowed: whole days >= 0)"],
+    ["a plain object for a schedule", { schedule: { minute: "0", hour: "2", dom: "*", month: "*", dow: "0" } as never }, `test/scrub: scrub schedule is not a Schedule (got {"minute":"0","hour":"2","dom":"*","month":"*","dow":"0"}; allowed: Schedule.hourly(), .everyHours(), .daily(), .weekly() or .cron())`],
+  ])("rejects %s", (_name, override, message) => {
     const { stack } = truenasTestStack();
-    expect(() => new ScrubSchedule(stack, "scrub", { pool: smallPool(stack), schedule: Cron.weekly(0, 2), thresholdDays: -1 })).toThrow("test/scrub: invalid scrub threshold (got -1; allowed: whole days >= 0)");
+    expect(() => new ScrubSchedule(stack, "scrub", { pool: smallPool(stack), schedule: Schedule.weekly({ dayOfWeek: "sunday", hour: 2 }), ...override })).toThrow(message);
   });
 });

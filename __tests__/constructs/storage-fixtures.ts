@@ -8,9 +8,9 @@ export function tankDatasets(stack: TerraformStack) {
   const tree = new DatasetTree(stack, "datasets", {
     pool,
     datasets: [
-      { path: "media", purpose: "films", profile: "media" },
-      { path: "photos", purpose: "photo library", profile: "photos" },
-      { path: "apps", purpose: "app data" },
+      { pathBelowPool: "media", purpose: "films", profile: "media" },
+      { pathBelowPool: "photos", purpose: "photo library", profile: "photos" },
+      { pathBelowPool: "apps", purpose: "app data" },
     ],
   });
   return { pool, tree, media: tree.dataset("media"), photos: tree.dataset("photos"), apps: tree.dataset("apps") };

@@ -1,11 +1,12 @@
 import { Size, type PoolLayout } from "../../capacity";
 import { ZfsPool, type ZfsPoolProps } from "../../constructs/zfs-pool";
+import { Testing } from "../../lib/cdktf";
 import { smallLayout, synth, truenasTestStack } from "../helpers";
 
 describe("ZfsPool", () => {
   test("defaults: adopted by name through a data source, never a resource an apply could create or destroy", () => {
     const { stack } = truenasTestStack();
-    const pool = new ZfsPool(stack, "tank", { name: "tank", layout: smallLayout });
+    const pool = ZfsPool.fromName(stack, "tank", { name: "tank", layout: smallLayout });
     const json = synth(stack);
     expect(pool.creation).toBe("adopt");
     expect(json.resource?.truenas_pool).toBeUndefined();
@@ -36,7 +37,6 @@ describe("ZfsPool", () => {
     const pool = new ZfsPool(stack, "tank", {
       name: "tank",
       layout,
-      creation: "create",
       diskIds: [["S1", "S2", "S3"], ["L1", "L2"], ["C1"], ["P1"]],
     });
     const json = synth(stack);
@@ -50,21 +50,43 @@ describe("ZfsPool", () => {
     expect(Object.keys(json.resource!.truenas_pool)).toEqual(["tank"]); // the address adopt mode would forget
     expect((json as any).removed).toBeUndefined();
     // Log, cache and spare add nothing to usable space.
-    expect(pool.capacity.usable).toEqual(new ZfsPool(truenasTestStack().stack, "p", { name: "tank", layout: smallLayout }).capacity.usable);
+    expect(pool.capacity.usable).toEqual(ZfsPool.fromName(truenasTestStack().stack, "p", { name: "tank", layout: smallLayout }).capacity.usable);
     expect(pool.createPayload()).toMatchObject({ topology: { cache: ["C1"], spares: ["P1"] } });
     expect(json).toMatchSnapshot();
   });
 
-  test.each<[string, Partial<ZfsPoolProps>, string]>([
+  test.each<[string, Partial<ZfsPoolProps> & { create?: true }, string]>([
     ["a vdev keyword as name", { name: "mirror1" }, `test/p: invalid pool name (got "mirror1"; allowed: a letter, then letters`],
     ["a name starting with a digit", { name: "1tank" }, `test/p: invalid pool name (got "1tank"`],
-    ["creation without disk ids", { creation: "create" }, `test/p: creating a pool needs the disk ids of every vdev (got "create"; allowed: diskIds for all 1 vdevs, or creation "adopt")`],
+    ["creation without disk ids", { create: true }, `test/p: creating a pool needs the disk ids of every vdev (got "create"; allowed: diskIds for all 1 vdevs, or adopt the pool (ZfsPool.fromName; creation "adopt" in the inventory))`],
     ["disk ids for the wrong vdev count", { diskIds: [["a", "b", "c"], ["d"]] }, "test/p: diskIds must list every vdev (got 2; allowed: 1 lists, one per vdev in layout order)"],
     ["too few disk ids", { diskIds: [["a", "b"]] }, `test/p: vdev 1 has 3 disks but 2 ids (got ["a","b"]; allowed: 3 ids)`],
     ["a disk id twice", { diskIds: [["a", "a", "b"]] }, `test/p: disk id used twice (got "a"; allowed: each disk in one vdev only)`],
     ["a layout the model refuses", { layout: { ...smallLayout, ashift: 8 } }, "test/p: invalid layout: "],
-  ])("rejects %s", (_name, override, message) => {
+  ])("rejects %s", (_name, { create, ...override }, message) => {
     const { stack } = truenasTestStack();
-    expect(() => new ZfsPool(stack, "p", { name: "tank", layout: smallLayout, ...override })).toThrow(message);
+    const props = { name: "tank", layout: smallLayout, ...override };
+    // A JavaScript caller (or the inventory's creation "create") can omit the disk ids TypeScript requires.
+    expect(() => (create ? new ZfsPool(stack, "p", props as ZfsPoolProps) : ZfsPool.fromName(stack, "p", props))).toThrow(message);
+  });
+
+  test("every problem of the props at once", () => {
+    const { stack } = truenasTestStack();
+    expect(() => ZfsPool.fromName(stack, "p", { name: "mirror1", layout: smallLayout, diskIds: [["a", "a"]] })).toThrow(
+      [
+        `test/p: invalid pool name (got "mirror1"; allowed: a letter, then letters, digits, '_', '.', ':' or '-'; not a vdev keyword (mirror, raidz, draid, spare, log, cache, special, dedup) nor c[0-9]...)`,
+        `test/p: vdev 1 has 3 disks but 2 ids (got ["a","a"]; allowed: 3 ids)`,
+        `test/p: disk id used twice (got "a"; allowed: each disk in one vdev only)`,
+      ].join("\n"),
+    );
+  });
+
+  test("the pool refuses a plan of datasets that cannot fit it, without the app", () => {
+    const { stack } = truenasTestStack();
+    const pool = ZfsPool.fromName(stack, "tank", { name: "tank", layout: smallLayout });
+    pool.addDataset("huge", { purpose: "too big", quota: Size.tebibytes(50) });
+    expect(pool.datasets.map((d) => d.fullPath)).toEqual(["tank/huge"]);
+    expect(() => Testing.synth(stack, true)).toThrow(/\[test\/tank\] pool "tank": 54\.976 TB \(50\.000 TiB\) committed of .* usable/);
+    expect(() => Testing.synth(stack, true)).toThrow(/to make it fit: reduce quotas/);
   });
 });

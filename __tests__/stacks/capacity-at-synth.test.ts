@@ -15,8 +15,8 @@ function withReviewPlan(): Homelab {
     // The review has no explicit parent datasets; declare them so the tree is complete.
     const paths = new Set(plan.datasets.map((d) => d.path));
     const parents = [...paths].flatMap((p) => p.split("/").slice(1, -1).map((_, i, parts) => [p.split("/")[0], ...parts.slice(0, i + 1)].join("/")));
-    return [...new Set(parents)].filter((p) => !paths.has(p)).map((p) => ({ path: p, purpose: "parent" }))
-      .concat(plan.datasets.map((d) => ({ ...d, purpose: d.purpose ?? "review" })));
+    return [...new Set(parents)].filter((p) => !paths.has(p)).map((p) => ({ fullPath: p, purpose: "parent" }))
+      .concat(plan.datasets.map(({ path: fullPath, ...d }) => ({ ...d, fullPath, purpose: d.purpose ?? "review" })));
   });
   return {
     ...homelab,

@@ -70,7 +70,7 @@ describe("the homelab app", () => {
   describe("nothing holding data is destroyed by an edit to the inventory", () => {
     const recorded = buildHomelab(Testing.app(), homelab).dataHolders;
     const [primary, backup] = homelab.truenasVms;
-    const without = (path: string) => ({ ...primary.storage!, datasets: primary.storage!.datasets.filter((d) => d.path !== path) });
+    const without = (path: string) => ({ ...primary.storage!, datasets: primary.storage!.datasets.filter((d) => d.fullPath !== path) });
 
     test("the ledger lists every dataset of every TrueNAS, offline hosts included", () => {
       expect(recorded).toContain("prod-storage: dataset bulk/photos");
@@ -81,7 +81,7 @@ describe("the homelab app", () => {
     test("a renamed dataset is refused at synth (the old one would be destroyed), naming every vanished one", () => {
       const renamed: Homelab = {
         ...homelab,
-        truenasVms: [{ ...primary, storage: { ...primary.storage!, datasets: primary.storage!.datasets.map((d) => (d.path === "bulk/archive" ? { ...d, path: "bulk/cold-archive" } : d)) } }, backup],
+        truenasVms: [{ ...primary, storage: { ...primary.storage!, datasets: primary.storage!.datasets.map((d) => (d.fullPath === "bulk/archive" ? { ...d, fullPath: "bulk/cold-archive" } : d)) } }, backup],
       };
       expect(() => buildHomelab(Testing.app(), renamed, { recordedDataHolders: recorded })).toThrow(
         `prod-storage: dataset bulk/archive is in the data-holder ledger but no longer in the inventory; the next apply would destroy it and its data (got "bulk/archive"; allowed: keep it in the inventory, or list it in retiredDatasets (Terraform then forgets it and the data stays on TrueNAS))`,
@@ -115,12 +115,12 @@ describe("the homelab app", () => {
       `inventory homelab/truenasVms/truenas-primary: bridge not on host din (got "vmbr9"; allowed: vmbr0)`],
     ["replication to an offline host without the gate", { ...homelab, truenasVms: [{ ...vm0, storage: { ...vm0.storage!, replication: { ...vm0.storage!.replication!, whenTargetOffline: undefined } } }, homelab.truenasVms[1]] },
       `prod-storage/storage/replication: replication target host grogu is offline (got "grogu"; allowed: an online host, or whenTargetOffline: "hold" to keep it defined until the host is online)`],
-    ["a dataset on a pool that is not declared", { ...homelab, truenasVms: [{ ...vm0, storage: { ...vm0.storage!, datasets: [...vm0.storage!.datasets, { path: "nvme/apps", purpose: "x" }] } }, homelab.truenasVms[1]] },
+    ["a dataset on a pool that is not declared", { ...homelab, truenasVms: [{ ...vm0, storage: { ...vm0.storage!, datasets: [...vm0.storage!.datasets, { fullPath: "nvme/apps", purpose: "x" }] } }, homelab.truenasVms[1]] },
       `prod-storage/storage: dataset nvme/apps is on a pool that is not declared (got "nvme"; allowed: fast, bulk, scratch)`],
     ["an NFS export of a dataset never declared", { ...homelab, truenasVms: [{ ...vm0, storage: { ...vm0.storage!, nfsExports: [{ dataset: "bulk/movies", vlans: ["storage"] }] } }, homelab.truenasVms[1]] },
-      `prod-storage/storage/datasets-bulk: dataset referenced but never declared (got "bulk/movies"; allowed: `],
+      `prod-storage/storage: dataset referenced but never declared (got "bulk/movies"; allowed: `],
     ["a CSI instance on a dataset never declared", { ...homelab, kubernetesStorage: { ...homelab.kubernetesStorage!, instances: [{ ...homelab.kubernetesStorage!.instances[0], dataset: "fast/kubernetes/zvols" }] } },
-      `prod-storage/storage/datasets-fast: dataset referenced but never declared (got "fast/kubernetes/zvols"; allowed: `],
+      `prod-storage/storage: dataset referenced but never declared (got "fast/kubernetes/zvols"; allowed: `],
     ["a snapshot policy keeping nothing", { ...homelab, truenasVms: [{ ...vm0, storage: { ...vm0.storage!, snapshots: [{ ...vm0.storage!.snapshots![0], keep: 0 }] } }, homelab.truenasVms[1]] },
       "prod-storage/storage/snapshots-fast-kubernetes: snapshot retention of fast/kubernetes keeps nothing (got 0; allowed: keep >= 1 snapshots)"],
     ["a pool without a scrub", { ...homelab, truenasVms: [{ ...vm0, storage: { ...vm0.storage!, scrubs: { fast: vm0.storage!.scrubs.fast, bulk: vm0.storage!.scrubs.bulk } } }, homelab.truenasVms[1]] },

@@ -2,42 +2,64 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Construct } from "constructs";
-import type { CsiDataset } from "../../constructs/csi-instance";
+import { invalidProp } from "../../constructs/errors";
+import type { ITrueNASTarget } from "../../constructs/truenas-storage";
+import type { ZfsDataset } from "../../constructs/zfs-dataset";
+import { ZfsPool } from "../../constructs/zfs-pool";
 import { App, TerraformStack, TerraformVariable, VariableType } from "../../lib/cdktf";
 import { applyBackend } from "../../stacks/backend";
+import { addTrueNASProvider } from "../../stacks/providers";
 import { homelab } from "../../inventory/homelab";
-import { csiInstancesFromInventory, K8sStorageStack, type K8sStorageStackProps } from "../../stacks/k8s-storage-stack";
+import { csiInstanceOptions } from "../../stacks/homelab-app";
+import { K8sStorageStack, type K8sStorageStackProps } from "../../stacks/k8s-storage-stack";
 import type { TfJson } from "../helpers";
 
-/** Stand-in datasets of the storage stack, by full path. */
-type Datasets = Record<string, CsiDataset>;
-const PATHS = homelab.kubernetesStorage!.instances.flatMap((i) => [i.dataset, i.snapshotsDataset]);
-/** The homelab's four instances, on the given datasets. */
-const homelabCsiInstances = (d: Datasets) => csiInstancesFromInventory(homelab.kubernetesStorage!.instances, (path) => d[path], ["10.10.10.0/24", "10.0.2.0/24"]);
+/** The homelab's four instances, as the app maps them. */
+const homelabCsiInstances = () => homelab.kubernetesStorage!.instances.map(csiInstanceOptions);
+const primaryStorage = homelab.truenasVms.find((v) => v.role === "primary")!.storage!;
 
 /**
- * A minimal app: a stand-in prod-storage (datasets as plain constructs, the portal and initiator
- * ids as number values of that stack, so the k8s stack reads them across stacks) and the stack.
+ * A minimal app: a stand-in prod-storage (the homelab's pools and datasets, the portal and
+ * initiator ids as number values of that stack, so the k8s stack reads them across stacks) and the stack.
  */
-function build(outdir: string, override: (d: Datasets, storage: TerraformStack) => Partial<K8sStorageStackProps> = () => ({})) {
+class StandInTrueNAS extends Construct implements ITrueNASTarget {
+  readonly storageAddress = "10.10.10.5";
+  readonly pools: ZfsPool[];
+  iscsi?: { portalId: number; initiatorGroupId: number };
+
+  constructor(scope: TerraformStack) {
+    super(scope, "storage");
+    this.pools = primaryStorage.pools.map((p) => ZfsPool.fromName(this, `pool-${p.name}`, { name: p.name, layout: p.layout }));
+    for (const { fullPath, ...options } of primaryStorage.datasets) {
+      const pool = this.pools.find((p) => fullPath.startsWith(`${p.name}/`))!;
+      pool.addDataset(fullPath.slice(pool.name.length + 1), options);
+    }
+    const portalId = new TerraformVariable(scope, "portal_id", { type: VariableType.NUMBER, default: 1 }).numberValue;
+    const initiatorGroupId = new TerraformVariable(scope, "initiator_group_id", { type: VariableType.NUMBER, default: 3 }).numberValue;
+    this.iscsi = { portalId, initiatorGroupId };
+  }
+
+  dataset(fullPath: string): ZfsDataset {
+    const found = this.pools.flatMap((p) => p.datasets).find((d) => d.fullPath === fullPath);
+    if (!found) invalidProp(this, "dataset referenced but never declared", fullPath, "the stand-in's datasets");
+    return found;
+  }
+}
+
+function build(outdir: string, override: (truenas: StandInTrueNAS) => Partial<K8sStorageStackProps> = () => ({})) {
   const app = new App({ outdir, skipValidation: false });
   const storage = new TerraformStack(app, "prod-storage");
   applyBackend(storage, { kind: "local" });
-  const d: Datasets = Object.fromEntries(
-    PATHS.map((path) => [path, Object.assign(new Construct(storage, path.replace(/\//g, "--")), { path, poolName: path.split("/")[0]! }) as CsiDataset]),
-  );
-  const portalId = new TerraformVariable(storage, "portal_id", { type: VariableType.NUMBER, default: 1 }).numberValue;
-  const initiatorGroupId = new TerraformVariable(storage, "initiator_group_id", { type: VariableType.NUMBER, default: 3 }).numberValue;
+  addTrueNASProvider(storage);
+  const truenas = new StandInTrueNAS(storage);
   const stack = new K8sStorageStack(app, "prod-k8s-storage", {
     backend: { kind: "local" },
-    storageStack: storage,
-    pools: ["fast", "bulk", "scratch"],
-    truenasHost: "10.10.10.5",
-    iscsi: { portalId, initiatorGroupId },
-    instances: homelabCsiInstances(d),
-    ...override(d, storage),
+    truenas,
+    nfsClientNetworks: ["10.10.10.0/24", "10.0.2.0/24"],
+    instances: homelabCsiInstances(),
+    ...override(truenas),
   });
-  return { app, storage, stack, d };
+  return { app, storage, stack };
 }
 
 function walk(dir: string): string[] {
@@ -149,23 +171,30 @@ describe("prod-k8s-storage stack", () => {
 });
 
 describe("prod-k8s-storage stack: bad input", () => {
-  type Case = [string, (d: Datasets, storage: TerraformStack) => Partial<K8sStorageStackProps>, string];
+  type Case = [string, (truenas: StandInTrueNAS) => Partial<K8sStorageStackProps>, string];
+  const swap = (a: string, b: string) => (p: string) => (p === a ? b : p === b ? a : p);
   test.each<Case>([
-    ["a pool the storage stack does not declare", () => ({ pools: ["fast", "bulk"] }), `prod-k8s-storage/truenas-nfs-scratch: pool scratch is not declared by the storage stack prod-storage (got "scratch"; allowed: fast, bulk)`],
     [
-      "a dataset of another stack",
-      (d, storage) => {
-        const other = new TerraformStack(storage.node.scope as Construct, "elsewhere");
-        const stray = Object.assign(new Construct(other, "stray"), { path: "bulk/kubernetes/stray", poolName: "bulk" });
-        return { instances: homelabCsiInstances({ ...d, "bulk/kubernetes/nfs-snapshots": stray }) };
-      },
-      `prod-k8s-storage/truenas-nfs-bulk: detachedSnapshotsParent is not declared by the storage stack prod-storage (got "bulk/kubernetes/stray"; allowed: datasets of prod-storage)`,
+      "a dataset the TrueNAS does not declare",
+      () => ({ instances: homelabCsiInstances().map((s) => (s.name === "truenas-nfs-scratch" ? { ...s, datasetFullPath: "scratch/kubernetes/typo" } : s)) }),
+      `prod-storage/storage: dataset referenced but never declared (got "scratch/kubernetes/typo"; allowed: the stand-in's datasets)`,
     ],
-    ["an iSCSI instance without the portal", () => ({ iscsi: undefined }), `prod-k8s-storage/truenas-iscsi-fast: iSCSI instance without a target group (got nothing; allowed: iscsiTargetGroup with the storage stack's portal and initiator group ids)`],
-    ["two default classes", (d) => ({ instances: homelabCsiInstances(d).map((s) => ({ ...s, isDefault: s.protocol === "nfs" })) }), `prod-k8s-storage/truenas-nfs-bulk: a second default StorageClass (prod-k8s-storage/truenas-nfs-fast is the default already) (got "truenas-nfs-bulk"; allowed: at most one isDefault instance per cluster)`],
-    ["a duplicate instance", (d) => ({ instances: [...homelabCsiInstances(d), { ...homelabCsiInstances(d)[3]!, name: "truenas-nfs-scratch2" }] }), `prod-k8s-storage/truenas-nfs-scratch2: dataset overlaps scratch/kubernetes/nfs-dynamic of prod-k8s-storage/truenas-nfs-scratch (got "scratch/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`],
-    ["swapped datasets (bulk class on the fast pool)", (d) => ({ instances: homelabCsiInstances({ ...d, "bulk/kubernetes/nfs-dynamic": d["fast/kubernetes/nfs-dynamic"], "fast/kubernetes/nfs-dynamic": d["bulk/kubernetes/nfs-dynamic"] }) }), `prod-k8s-storage/truenas-nfs-fast: datasetParent is not on pool fast, which the StorageClass promises (got "bulk/kubernetes/nfs-dynamic"; allowed: datasets on pool fast)`],
-    ["an iSCSI prefix too long", (d) => ({ instances: homelabCsiInstances(d).map((s) => (s.protocol === "iscsi" ? { ...s, iscsiNamePrefix: "homelab-cdktf-kubernetes-" } : s)) }), `prod-k8s-storage/truenas-iscsi-fast: iSCSI name prefix + pvc-<uuid> + suffix is 65 characters, over TrueNAS's 64 (got ["homelab-cdktf-kubernetes-",""]; allowed: prefix and suffix of at most 24 characters together)`],
+    [
+      "an iSCSI instance on a TrueNAS without iSCSI",
+      (truenas) => { truenas.iscsi = undefined; return {}; },
+      `prod-k8s-storage/truenas-iscsi-fast: TrueNAS prod-storage/storage serves no iSCSI (got "iscsi"; allowed: nfs, or iSCSI turned on for that TrueNAS)`,
+    ],
+    ["two default classes", () => ({ instances: homelabCsiInstances().map((s) => ({ ...s, isDefault: s.protocol === "nfs" })) }), `prod-k8s-storage/truenas-nfs-bulk: a second default StorageClass (prod-k8s-storage/truenas-nfs-fast is the default already) (got "truenas-nfs-bulk"; allowed: at most one isDefault instance per cluster)`],
+    ["a duplicate instance", () => ({ instances: [...homelabCsiInstances(), { ...homelabCsiInstances()[3]!, name: "truenas-nfs-scratch2" }] }), `prod-k8s-storage/truenas-nfs-scratch2: dataset overlaps scratch/kubernetes/nfs-dynamic of prod-k8s-storage/truenas-nfs-scratch (got "scratch/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`],
+    [
+      "volumes and snapshots on different pools",
+      () => {
+        const s = swap("fast/kubernetes/nfs-snapshots", "bulk/kubernetes/nfs-snapshots");
+        return { instances: homelabCsiInstances().map((i) => ({ ...i, snapshotsDatasetFullPath: s(i.snapshotsDatasetFullPath) })) };
+      },
+      `prod-k8s-storage/truenas-nfs-fast: detachedSnapshotsParent is on pool bulk, not on pool fast of datasetParent (got "bulk/kubernetes/nfs-snapshots"; allowed: datasets on pool fast, the pool the StorageClass promises)`,
+    ],
+    ["an iSCSI prefix too long", () => ({ instances: homelabCsiInstances().map((s) => (s.protocol === "iscsi" ? { ...s, iscsiNamePrefix: "homelab-cdktf-kubernetes-" } : s)) }), `prod-k8s-storage/truenas-iscsi-fast: iSCSI name prefix + pvc-<uuid> + suffix is 65 characters, over TrueNAS's 64 (got ["homelab-cdktf-kubernetes-",""]; allowed: prefix and suffix of at most 24 characters together)`],
   ])("rejects %s", (_name, override, message) => {
     expect(() => build(join(tmpdir(), "never-written"), override)).toThrow(message);
   });

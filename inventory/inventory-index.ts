@@ -1,6 +1,6 @@
 import { invalidProp } from "../constructs/errors";
 import type { VmNetworkInterface } from "../constructs/vm-network";
-import type { Homelab, HostSpec, NicSpec, PciDeviceSpec, VlanSpec } from "../inventory/types";
+import type { Homelab, HostEntry, NicEntry, PciDeviceEntry, VlanEntry } from "./types";
 
 /**
  * Turns the inventory's names (hosts, VLANs, PCI devices) into what constructs take, failing with
@@ -9,25 +9,25 @@ import type { Homelab, HostSpec, NicSpec, PciDeviceSpec, VlanSpec } from "../inv
 export class InventoryIndex {
   constructor(readonly homelab: Homelab) {}
 
-  host(path: string, nodeName: string): HostSpec {
+  host(path: string, nodeName: string): HostEntry {
     const host = this.homelab.hosts.find((h) => h.nodeName === nodeName);
     if (!host) invalidProp(path, "host referenced but never declared", nodeName, list(this.homelab.hosts.map((h) => h.nodeName)));
     return host;
   }
 
-  pciDevice(path: string, name: string): PciDeviceSpec {
+  pciDevice(path: string, name: string): PciDeviceEntry {
     const device = this.homelab.pciDevices.find((d) => d.name === name);
     if (!device) invalidProp(path, "PCI mapping referenced but never declared", name, list(this.homelab.pciDevices.map((d) => d.name)));
     return device;
   }
 
-  vlan(path: string, name: string): VlanSpec {
+  vlan(path: string, name: string): VlanEntry {
     const vlan = this.homelab.vlans.find((v) => v.name === name);
     if (!vlan) invalidProp(path, "VLAN referenced but never declared", name, list(this.homelab.vlans.map((v) => v.name)));
     return vlan;
   }
 
-  nic(path: string, host: HostSpec, nic: NicSpec): VmNetworkInterface {
+  nic(path: string, host: HostEntry, nic: NicEntry): VmNetworkInterface {
     if (!host.bridges.includes(nic.bridge)) {
       invalidProp(path, `bridge not on host ${host.nodeName}`, nic.bridge, list(host.bridges));
     }
