@@ -1,8 +1,9 @@
 import { Construct } from "constructs";
 import { AlertService } from "../.gen/providers/truenas/alert-service";
 import { Mail } from "../.gen/providers/truenas/mail";
-import { Fn } from "../lib/cdktf";
+import { DataResource, Fn } from "../lib/cdktf";
 import { invalidProp } from "./errors";
+import { SecretValue } from "./secret";
 
 export type AlertLevel = "INFO" | "NOTICE" | "WARNING" | "ERROR" | "CRITICAL" | "ALERT" | "EMERGENCY";
 
@@ -15,8 +16,8 @@ export interface EmailAlertsProps {
   readonly fromAddress: string;
   /** SMTP user. */
   readonly smtpUser: string;
-  /** SMTP password, as a sensitive Terraform value (a variable). */
-  readonly smtpPassword: string;
+  /** SMTP password: sent write-only (never in state); bumping its version re-sends it. */
+  readonly smtpPassword: SecretValue;
   /**
    * SMTP port.
    * @default 587
@@ -37,15 +38,25 @@ export class EmailAlerts extends Construct {
     super(scope, id);
     if (props.recipients.length === 0) invalidProp(this, "alerts go nowhere", [], "at least one recipient");
     for (const r of [...props.recipients, props.fromAddress]) if (!EMAIL.test(r)) invalidProp(this, "invalid email address", r, "name@domain");
+    const smtpPassword = SecretValue.check(this, "smtpPassword", props.smtpPassword);
+    // truenas_mail.pass is write-only with no version attribute (provider @75b4139d
+    // internal/resources/mail/resource.go: Create/Update read it from the configuration only), so
+    // a rotated password would plan nothing. The version lives in a terraform_data whose change
+    // replaces the mail resource: its Delete makes no API call, and the Create that follows sends
+    // the whole mail configuration with the new password (mail.update).
+    const passwordVersion = new DataResource(this, "SmtpPasswordVersion", { input: { version: smtpPassword.version } });
     new Mail(this, "Smtp", {
       outgoingserver: props.smtpServer,
       port: props.smtpPort ?? 587,
       security: "TLS",
       smtp: true,
       user: props.smtpUser,
-      pass: props.smtpPassword,
+      pass: smtpPassword.value,
       fromemail: props.fromAddress,
       fromname: "TrueNAS",
+      // A plain address: cdktf renders a construct here as "${terraform_data.x}", which Terraform
+      // refuses in replace_triggered_by ("Expected the start of an expression"; checked with 1.11).
+      lifecycle: { replaceTriggeredBy: [`${DataResource.tfResourceType}.${passwordVersion.friendlyUniqueId}`] },
     });
     // TrueNAS's Mail alert service takes one address: one service per recipient.
     props.recipients.forEach((email, i) => new AlertService(this, `Mail${i + 1}`, {

@@ -70,9 +70,10 @@ export interface ScheduleIssue {
 }
 
 /**
- * Every problem of one schedule, thrown at once. A schedule is a value built before any construct
- * exists (in the inventory), so its lines start with the factory (`Schedule.weekly: hour 24 out
- * of range (got 24; allowed: 0-23)`); `at(where)` re-throws the same problems from another place.
+ * Every problem of one schedule, at once. A schedule is a value built before any construct exists
+ * (in the inventory), so its lines start with the factory (`Schedule.weekly: hour 24 out of range
+ * (got 24; allowed: 0-23)`); `at(where)` gives the same problems reported from another place (the
+ * inventory entry, a construct path).
  */
 export class InvalidScheduleError extends InvalidInputError {
   constructor(readonly where: string, readonly issues: readonly ScheduleIssue[]) {
@@ -121,8 +122,13 @@ interface ParsedField {
  * When a TrueNAS task runs: a value built by a factory (`Schedule.hourly()`, `.everyHours(4)`,
  * `.daily({ hour: 0, minute: 15 })`, `.weekly({ dayOfWeek: "sunday", hour: 2 })`) or from
  * hand-written cron fields (`Schedule.cron({ minute: 0, hour: "0,12" })`). Every field is checked
- * when it is built, all problems thrown at once. It knows its own interval (`intervalMinutes`,
- * `intervalHours`): the SHORTEST time between two consecutive runs (see `intervalMinutes`).
+ * when it is built. It knows its own interval (`intervalMinutes`, `intervalHours`): the SHORTEST
+ * time between two consecutive runs (see `intervalMinutes`).
+ *
+ * The factories never throw: bad fields give an INVALID schedule that carries every problem
+ * (`issues`), so an inventory module always loads and its checker reports them with the inventory
+ * entry that holds the schedule. `check()` throws them (an `InvalidScheduleError`), and so does
+ * using an invalid schedule (`toTrueNAS()`, `intervalMinutes`).
  */
 export class Schedule {
   /** Every hour at `minute` (default 0). */
@@ -174,18 +180,16 @@ export class Schedule {
   }
 
   private static build(where: string, options: CronOptions, issues: ScheduleIssue[] = []): Schedule {
+    const rank = (i: ScheduleIssue) => ISSUE_ORDER.indexOf(i.field);
     const parsed = {} as Record<CronFieldName, ParsedField | undefined>;
     for (const name of FIELD_ORDER) {
       const raw = options[name];
       const fallback = name === "minute" || name === "hour" ? undefined : "*";
       parsed[name] = parseField(name, raw ?? fallback, issues);
     }
-    if (issues.length > 0) {
-      const rank = (i: ScheduleIssue) => ISSUE_ORDER.indexOf(i.field);
-      throw new InvalidScheduleError(where, [...issues].sort((a, b) => rank(a) - rank(b)));
-    }
+    if (issues.length > 0) return new Schedule(where, undefined, NaN, [...issues].sort((a, b) => rank(a) - rank(b)));
     const fields = parsed as Record<CronFieldName, ParsedField>;
-    const schedule = new Schedule({
+    const schedule = new Schedule(where, {
       minute: fields.minute.text,
       hour: fields.hour.text,
       dom: fields.dayOfMonth.text,
@@ -193,7 +197,7 @@ export class Schedule {
       dow: fields.dayOfWeek.text,
     }, intervalMinutes(fields));
     if (schedule.intervalMinutes === Infinity) {
-      throw new InvalidScheduleError(where, [{ field: "schedule", what: "schedule never runs: no month has that day", got: schedule.toString(), allowed: "a day of month that exists in one of the months given" }]);
+      return new Schedule(where, undefined, NaN, [{ field: "schedule", what: "schedule never runs: no month has that day", got: schedule.toString(), allowed: "a day of month that exists in one of the months given" }]);
     }
     return schedule;
   }
@@ -206,10 +210,41 @@ export class Schedule {
    * (day 1 of every month) 40320 = 28 days, February's gap. Days count by the Gregorian calendar
    * (28 years of it), day of month OR day of week when both are restricted.
    */
-  readonly intervalMinutes: number;
+  get intervalMinutes(): number {
+    return this.valid().interval;
+  }
 
-  private constructor(private readonly fields: TrueNASCronFields, interval: number) {
-    this.intervalMinutes = interval;
+  /** The factory that built it (`Schedule.weekly`), for messages. */
+  readonly factory: string;
+  /** Every problem of a schedule built from bad fields, in field order; empty for a valid one. */
+  readonly issues: readonly ScheduleIssue[];
+  private readonly fields?: TrueNASCronFields;
+  private readonly interval: number;
+
+  private constructor(factory: string, fields: TrueNASCronFields | undefined, interval: number, issues: readonly ScheduleIssue[] = []) {
+    this.factory = factory;
+    this.fields = fields;
+    this.interval = interval;
+    this.issues = issues;
+  }
+
+  /** False for a schedule built from bad fields (see `issues`). */
+  isValid(): boolean {
+    return this.issues.length === 0;
+  }
+
+  /**
+   * Throws every problem of an invalid schedule at once (an `InvalidScheduleError`), reported at
+   * `where` (an inventory entry, a construct path; default: the factory); returns a valid one.
+   */
+  check(where: string = this.factory): this {
+    if (this.issues.length > 0) throw new InvalidScheduleError(where, this.issues);
+    return this;
+  }
+
+  private valid(): { fields: TrueNASCronFields; interval: number } {
+    this.check();
+    return { fields: this.fields!, interval: this.interval };
   }
 
   /** `intervalMinutes` in hours (a fraction for schedules that run more than hourly). */
@@ -219,12 +254,13 @@ export class Schedule {
 
   /** The fields as the truenas provider takes them (`schedule` of snapshot, scrub and cloud backup tasks). */
   toTrueNAS(): TrueNASCronFields {
-    const { minute, hour, dom, month, dow } = this.fields;
+    const { minute, hour, dom, month, dow } = this.valid().fields;
     return { minute, hour, dom, month, dow };
   }
 
-  /** Crontab order, e.g. `0 *\/4 * * *`. */
+  /** Crontab order, e.g. `0 *\/4 * * *`; `Schedule.weekly(invalid)` for an invalid schedule. */
   toString(): string {
+    if (!this.fields) return `${this.factory}(invalid)`;
     const { minute, hour, dom, month, dow } = this.fields;
     return `${minute} ${hour} ${dom} ${month} ${dow}`;
   }

@@ -22,6 +22,7 @@ export class ScrubSchedule extends Construct {
   constructor(scope: Construct, id: string, props: ScrubScheduleProps) {
     super(scope, id);
     if (!Schedule.isSchedule(props.schedule)) invalidProp(this, "scrub schedule is not a Schedule", props.schedule, Schedule.FACTORIES);
+    props.schedule.check(this.node.path); // a schedule built from bad fields: its problems, at this construct
     const threshold = props.thresholdDays ?? 6;
     if (!Number.isInteger(threshold) || threshold < 0) invalidProp(this, "invalid scrub threshold", threshold, "whole days >= 0");
     this.resource = new ScrubTask(this, "Resource", {

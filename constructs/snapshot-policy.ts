@@ -37,6 +37,7 @@ export class SnapshotPolicy extends Construct {
   constructor(scope: Construct, id: string, props: SnapshotPolicyProps) {
     super(scope, id);
     if (!Schedule.isSchedule(props.schedule)) invalidProp(this, "snapshot schedule is not a Schedule", props.schedule, Schedule.FACTORIES);
+    props.schedule.check(this.node.path); // a schedule built from bad fields: its problems, at this construct
     if (!Number.isInteger(props.keep) || props.keep < 1) {
       invalidProp(this, `snapshot retention of ${props.dataset.fullPath} keeps nothing`, props.keep, "keep >= 1 snapshots");
     }

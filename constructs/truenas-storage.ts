@@ -1,6 +1,6 @@
 import { Construct, type IConstruct } from "constructs";
 import { TerraformStack, TerraformVariable, VariableType } from "../lib/cdktf";
-import { OffsiteBackup } from "./cloud-backup";
+import { OffsiteBackup } from "./offsite-backup";
 import { EmailAlerts, type EmailAlertsProps } from "./email-alerts";
 import { invalidProp, Problems } from "./errors";
 import { IscsiPortal } from "./iscsi-portal";
@@ -9,6 +9,7 @@ import { forgetWithoutDestroying } from "./removed";
 import { Replication } from "./replication";
 import { ScrubSchedule, type ScrubScheduleProps } from "./scrub-schedule";
 import { SnapshotPolicy, type SnapshotPolicyProps } from "./snapshot-policy";
+import type { SecretValue } from "./secret";
 import { TrueNASServices } from "./truenas-services";
 import { datasetAddressName, type ZfsDataset, type ZfsDatasetOptions } from "./zfs-dataset";
 import { ZfsPool, type PoolCreation, type ZfsPoolAttributes } from "./zfs-pool";
@@ -66,10 +67,10 @@ export interface StorageOffsiteBackupOptions {
   readonly datasetFullPaths: readonly string[];
   readonly schedule: SnapshotPolicyProps["schedule"];
   readonly keepLast: number;
-  /** Credentials, as Terraform expressions of sensitive variables. */
+  /** B2 application key id (an identifier), e.g. a variable's value. */
   readonly keyId: string;
-  readonly applicationKey: string;
-  readonly resticPassword: string;
+  readonly applicationKey: SecretValue;
+  readonly resticPassword: SecretValue;
 }
 
 export interface TrueNASStorageProps {

@@ -9,6 +9,7 @@
 export {
   App,
   Aspects,
+  DataResource,
   Annotations,
   Fn,
   LocalBackend,

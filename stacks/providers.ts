@@ -29,8 +29,3 @@ export function addTrueNASProvider(stack: TerraformStack): TruenasProvider {
     insecure: optionalSetting(stack, "truenas_insecure", VariableType.BOOL, "Skip TLS verification for TrueNAS's self-signed certificate").booleanValue,
   });
 }
-
-/** A secret needed at apply time: sensitive and without default, so a missing one fails the plan instead of sending null. */
-export function secretVariable(stack: TerraformStack, name: string, description: string): string {
-  return new TerraformVariable(stack, name, { type: VariableType.STRING, sensitive: true, nullable: false, description }).stringValue;
-}

@@ -1,12 +1,13 @@
 import type { Construct } from "constructs";
 import { PciMapping } from "../constructs/pci-mapping";
+import { SecretValue } from "../constructs/secret";
 import { TrueNASStorage, type StorageReplicationOptions, type TrueNASStorageProps } from "../constructs/truenas-storage";
 import { TrueNASVm } from "../constructs/truenas-vm";
 import type { InventoryIndex } from "../inventory/inventory-index";
 import type { TrueNASStorageEntry, TrueNASVmEntry } from "../inventory/types";
-import { TerraformStack } from "../lib/cdktf";
+import { TerraformStack, TerraformVariable, VariableType } from "../lib/cdktf";
 import { applyBackend, type BackendChoice } from "./backend";
-import { addProxmoxProvider, addTrueNASProvider, secretVariable } from "./providers";
+import { addProxmoxProvider, addTrueNASProvider } from "./providers";
 
 export interface StorageStackProps {
   readonly inventory: InventoryIndex;
@@ -93,15 +94,15 @@ export class StorageStack extends TerraformStack {
         datasetFullPaths: o.datasets,
         schedule: o.schedule,
         keepLast: o.keepLast,
-        keyId: secretVariable(this, "b2_key_id", "Backblaze B2 application key id"),
-        applicationKey: secretVariable(this, "b2_application_key", "Backblaze B2 application key (sent write-only)"),
-        resticPassword: secretVariable(this, "restic_password", "restic repository password for the offsite backups (sent write-only; keep a copy off this NAS)"),
+        keyId: new TerraformVariable(this, "b2_key_id", { type: VariableType.STRING, sensitive: true, nullable: false, description: "Backblaze B2 application key id" }).stringValue,
+        applicationKey: SecretValue.fromVariable(this, "b2_application_key", { description: "Backblaze B2 application key (sent write-only)" }),
+        resticPassword: SecretValue.fromVariable(this, "restic_password", { description: "restic repository password for the offsite backups (sent write-only; keep a copy off this NAS)" }),
       } : undefined,
       scrubs: entry.scrubs,
       alerts: entry.alerts ? {
         ...entry.alerts,
         recipients: [...entry.alerts.recipients],
-        smtpPassword: secretVariable(this, "smtp_password", `password of SMTP user ${entry.alerts.smtpUser}`),
+        smtpPassword: SecretValue.fromVariable(this, "smtp_password", { description: `password of SMTP user ${entry.alerts.smtpUser} (sent write-only)` }),
       } : undefined,
       servesCsiNfs: props.servesCsiNfs,
       receivesReplication: props.receivesReplication,

@@ -1,5 +1,6 @@
 import { EmailAlerts, type EmailAlertsProps } from "../../constructs/email-alerts";
-import { TerraformVariable, type TerraformStack } from "../../lib/cdktf";
+import { SecretValue } from "../../constructs/secret";
+import type { TerraformStack } from "../../lib/cdktf";
 import { synth, truenasTestStack } from "../helpers";
 
 function props(stack: TerraformStack): EmailAlertsProps {
@@ -8,7 +9,7 @@ function props(stack: TerraformStack): EmailAlertsProps {
     smtpServer: "smtp.example.org",
     smtpUser: "nas@example.org",
     fromAddress: "nas@example.org",
-    smtpPassword: new TerraformVariable(stack, "smtp_password", { type: "string", sensitive: true }).stringValue,
+    smtpPassword: SecretValue.fromVariable(stack, "smtp_password", { description: "SMTP" }),
   };
 }
 
@@ -17,9 +18,14 @@ describe("EmailAlerts", () => {
     const { stack } = truenasTestStack();
     new EmailAlerts(stack, "alerts", props(stack));
     const json = synth(stack);
+    const versions = Object.keys(json.resource!.terraform_data);
+    expect(versions).toHaveLength(1);
     expect(Object.values(json.resource!.truenas_mail)).toEqual([{
       outgoingserver: "smtp.example.org", port: 587, security: "TLS", smtp: true, user: "nas@example.org", pass: "${var.smtp_password}", fromemail: "nas@example.org", fromname: "TrueNAS",
+      // pass is write-only without a version attribute: a bumped smtp_password_version replaces the resource.
+      lifecycle: { replace_triggered_by: [`terraform_data.${versions[0]}`] },
     }]);
+    expect(Object.values(json.resource!.terraform_data)).toEqual([{ input: { version: "${var.smtp_password_version}" } }]);
     expect(Object.values(json.resource!.truenas_alert_service)).toEqual([{
       name: "email-ops@example.org", level: "WARNING", attributes: '${jsonencode({"type" = "Mail", "email" = "ops@example.org"})}', enabled: true,
     }]);
@@ -36,6 +42,7 @@ describe("EmailAlerts", () => {
   test.each<[string, Partial<EmailAlertsProps>, string]>([
     ["no recipients", { recipients: [] }, "test/alerts: alerts go nowhere (got []; allowed: at least one recipient)"],
     ["a bad address", { recipients: ["ops"] }, `test/alerts: invalid email address (got "ops"; allowed: name@domain)`],
+    ["a literal password", { smtpPassword: "correct horse" as never }, "test/alerts: smtpPassword is not a secret from a Terraform variable, and would be written into cdk.tf.json (got a literal string of 13 characters; allowed: SecretValue.fromVariable(...))"],
   ])("rejects %s", (_name, override, message) => {
     const { stack } = truenasTestStack();
     expect(() => new EmailAlerts(stack, "alerts", { ...props(stack), ...override })).toThrow(message);

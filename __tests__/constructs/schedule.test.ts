@@ -84,9 +84,14 @@ describe("Schedule", () => {
     ["a missing minute", () => Schedule.cron({ hour: 3 } as never), `Schedule.cron: minute not given (got nothing; allowed: 0-59, as n, a-b, *, */s or a-b/s, comma-separated ("*" for every minute))`],
     ["a day that no month given has", () => Schedule.cron({ minute: 0, hour: 3, dayOfMonth: 31, month: "2,4" }), `Schedule.cron: schedule never runs: no month has that day (got "0 3 31 2,4 *"; allowed: a day of month that exists in one of the months given)`],
   ])("rejects %s", (_name, make, message) => {
-    expect(make).toThrow(InvalidScheduleError);
+    // The factory itself never throws (an inventory module always loads): the schedule carries its problems.
+    const schedule = make();
+    expect(schedule.isValid()).toBe(false);
+    expect(() => schedule.check()).toThrow(InvalidScheduleError);
+    expect(() => schedule.toTrueNAS()).toThrow(InvalidScheduleError);
+    expect(() => schedule.intervalMinutes).toThrow(InvalidScheduleError);
     try {
-      make();
+      schedule.check();
     } catch (e) {
       expect((e as Error).message).toBe(message);
     }
@@ -95,7 +100,7 @@ describe("Schedule", () => {
   test("every bad field in ONE error, in field order, with the parts to re-report it elsewhere", () => {
     let error: InvalidScheduleError | undefined;
     try {
-      Schedule.cron({ minute: 60, hour: "x", dayOfMonth: "32", month: "0-12", dayOfWeek: "*/9" });
+      Schedule.cron({ minute: 60, hour: "x", dayOfMonth: "32", month: "0-12", dayOfWeek: "*/9" }).check();
     } catch (e) {
       error = e as InvalidScheduleError;
     }
@@ -114,7 +119,7 @@ describe("Schedule", () => {
   });
 
   test("a factory's problems come in field order too", () => {
-    expect(() => Schedule.weekly({ dayOfWeek: "someday" as never, hour: 24, minute: 1.5 })).toThrow([
+    expect(() => Schedule.weekly({ dayOfWeek: "someday" as never, hour: 24, minute: 1.5 }).check()).toThrow([
       "Schedule.weekly: minute is not a whole number (got 1.5; allowed: 0-59)",
       "Schedule.weekly: hour 24 out of range (got 24; allowed: 0-23)",
       `Schedule.weekly: day of week is not a weekday (got "someday"; allowed: sunday, monday, tuesday, wednesday, thursday, friday, saturday, or 0-7 (0 and 7 = Sunday))`,

@@ -5,27 +5,23 @@ import { Fn } from "../lib/cdktf";
 import type { ZfsDataset } from "./zfs-dataset";
 import { invalidProp } from "./errors";
 import { Schedule } from "./schedule";
+import { SecretValue } from "./secret";
 
 export interface OffsiteBackupProps {
   /** B2 bucket name. */
   readonly bucket: string;
-  /** B2 application key id, as a Terraform value (a variable). */
+  /** B2 application key id: an identifier, not a secret (sent in the credential's settings, kept in state). */
   readonly keyId: string;
-  /** B2 application key, as a sensitive Terraform value: sent write-only, never stored in state. */
-  readonly applicationKey: string;
-  /** restic repository password, as a sensitive Terraform value: write-only. Lose it and the backup is unreadable. */
-  readonly resticPassword: string;
+  /** B2 application key: sent write-only (never in state); its version re-sends it after a rotation. */
+  readonly applicationKey: SecretValue;
+  /** restic repository password: write-only, versioned. Lose it and the backup is unreadable. */
+  readonly resticPassword: SecretValue;
   /** Datasets to back up, each into `<bucket>/<dataset path>`. */
   readonly datasets: ZfsDataset[];
   /** When the backups run (e.g. `Schedule.daily({ hour: 2, minute: 30 })`). */
   readonly schedule: Schedule;
   /** restic snapshots kept per dataset. */
   readonly keepLast: number;
-  /**
-   * Bump to re-send the write-only secrets after rotating them.
-   * @default 1
-   */
-  readonly secretsVersion?: number;
 }
 
 const BUCKET = /^[a-z0-9][a-z0-9-]{4,48}[a-z0-9]$/; // B2 bucket names: 6-50 chars
@@ -40,12 +36,13 @@ export class OffsiteBackup extends Construct {
     if (!Number.isInteger(props.keepLast) || props.keepLast < 1) invalidProp(this, "offsite retention keeps nothing", props.keepLast, "keepLast >= 1");
     if (!Schedule.isSchedule(props.schedule)) invalidProp(this, "offsite backup schedule is not a Schedule", props.schedule, Schedule.FACTORIES);
     if (props.datasets.length === 0) invalidProp(this, "offsite backup of nothing", [], "at least one dataset");
-    const version = props.secretsVersion ?? 1;
+    const applicationKey = SecretValue.check(this, "applicationKey", props.applicationKey);
+    const resticPassword = SecretValue.check(this, "resticPassword", props.resticPassword);
     const credentials = new CloudsyncCredentials(this, "B2", {
       name: "b2-offsite",
       providerConfig: Fn.jsonencode({ type: "B2", account: props.keyId }),
-      providerSecretsWo: Fn.jsonencode({ key: props.applicationKey }),
-      providerSecretsWoVersion: version,
+      providerSecretsWo: Fn.jsonencode({ key: applicationKey.value }),
+      providerSecretsWoVersion: applicationKey.version,
     });
     for (const dataset of props.datasets) {
       this.tasks.push(new CloudBackupTask(this, dataset.fullPath.replace(/\//g, "-"), {
@@ -55,8 +52,8 @@ export class OffsiteBackup extends Construct {
         attributes: Fn.jsonencode({ bucket: props.bucket, folder: `/${dataset.fullPath}` }),
         keepLast: props.keepLast,
         schedule: props.schedule.toTrueNAS(),
-        passwordWo: props.resticPassword,
-        passwordWoVersion: version,
+        passwordWo: resticPassword.value,
+        passwordWoVersion: resticPassword.version,
         snapshot: true, // back up a consistent snapshot, not files changing underneath
         enabled: true,
       }));
