@@ -12,29 +12,32 @@ import type { Homelab } from "./inventory/types";
 import { App } from "./lib/cdktf";
 import { backendFromEnv } from "./stacks/backend";
 import { buildHomelab } from "./stacks/homelab-app";
+import { readImportsFile } from "./stacks/imports";
+import { parseLedger, serializeLedger } from "./stacks/ledger";
 
-// The data-holder ledger (see README, "Nothing holding data is destroyed by an edit"): read it,
-// refuse a synth that drops a recorded data holder, record the new ones after a good synth.
+// The ledger of what holds data or serves clients (stacks/ledger.ts): read it, refuse a synth that
+// drops a recorded holder, record what changed after a good synth.
 const ledgerFile = process.env.HOMELAB_DATA_HOLDER_LEDGER ?? path.join(__dirname, "inventory", "homelab.data-holders.json");
+// What already exists (written by `npm run discover`): imported, not created.
+const importsFile = process.env.HOMELAB_IMPORTS_FILE ?? path.join(__dirname, "inventory", "homelab.imports.json");
 
 function main(): void {
   // Loaded here, not imported: a bad value in the inventory module is a refusal like any other.
   const { homelab } = require("./inventory/homelab") as { homelab: Homelab };
-  const recorded = fs.existsSync(ledgerFile) ? (JSON.parse(fs.readFileSync(ledgerFile, "utf8")) as { dataHolders: string[] }).dataHolders : [];
+  const recordedText = fs.existsSync(ledgerFile) ? fs.readFileSync(ledgerFile, "utf8") : undefined;
+  const recorded = parseLedger(recordedText === undefined ? {} : JSON.parse(recordedText));
 
   // No construct stack traces in metadata, no source maps: cdktf records a stack trace for every
   // token it creates, and under tsx each one cost a source-map lookup (~100 ms per synth).
   const app = new App({ stackTraces: false });
   process.setSourceMapsEnabled(false);
-  const built = buildHomelab(app, homelab, { backend: backendFromEnv(process.env), recordedDataHolders: recorded });
+  const built = buildHomelab(app, homelab, { backend: backendFromEnv(process.env), ledger: recorded, imports: readImportsFile(importsFile) });
   app.synth();
 
-  if (JSON.stringify(recorded) !== JSON.stringify(built.dataHolders)) {
-    fs.writeFileSync(ledgerFile, `${JSON.stringify({
-      "//": "Written by synth: every dataset (and Terraform-created pool) the inventory declares. Commit it. A holder removed from the inventory without retiring it stops synth. Delete a line by hand only for something never deployed.",
-      dataHolders: built.dataHolders,
-    }, null, 2)}\n`);
-    console.log(`data-holder ledger updated: ${path.relative(process.cwd(), ledgerFile)} (commit it)`);
+  const ledgerText = serializeLedger(built.ledger);
+  if (ledgerText !== recordedText) {
+    fs.writeFileSync(ledgerFile, ledgerText);
+    console.log(`ledger updated: ${path.relative(process.cwd(), ledgerFile)} (commit it)`);
   }
 
   // Reports beside the stacks: the capacity verdict and the payloads for the manual pool creation.

@@ -6,7 +6,8 @@
  * - `checkPoolBudget` / `checkBudgets` / `enforceBudgets`: what a plan commits, and its verdict.
  * - `renderConsoleTable`, `renderMarkdown`, `renderSvg`: the reports synth prints and writes.
  */
-export { Size } from "./size";
+export { Size, describeSizeIssue } from "./size";
+export type { SizeIssue } from "./size";
 export { CapacityInputError } from "./errors";
 export { PARTITION_SCHEMES, driveCapacity, partitionSize } from "./partition";
 export type { PartitionScheme } from "./partition";

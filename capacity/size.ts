@@ -6,13 +6,18 @@
  * boundaries, so no caller ever guesses the unit of a number.
  *
  * Pure: no cdktf import, no I/O. Bytes are bigint so pool-sized sums never lose precision.
+ *
+ * The factories never throw: a bad amount (negative, NaN, fractional bytes, a number too large to
+ * be exact) gives an INVALID size that carries its problem (`issue`), so an inventory module
+ * always loads and its checker reports the bad value with the inventory entry that holds it.
+ * Using an invalid size (its `bytes`, arithmetic, comparisons) throws that problem as a RangeError.
  */
 export class Size {
   static readonly ZERO = new Size(0n);
 
   /** Exact byte count. Accepts a bigint, or a number that is a safe non-negative integer. */
   static bytes(count: bigint | number): Size {
-    return new Size(toBigInt(count, "bytes"));
+    return Size.scaled(count, 1n, "bytes");
   }
 
   // Binary units: what ZFS, Proxmox memory and Kubernetes `Gi` mean.
@@ -66,7 +71,25 @@ export class Size {
     return new Size(total);
   }
 
-  private constructor(readonly bytes: bigint) {}
+  /** The byte count. Throws (a RangeError naming the factory and the amount) for an invalid size. */
+  declare readonly bytes: bigint;
+  /** Why this size is invalid, for a size built from a bad amount; undefined for a valid one. */
+  readonly issue?: SizeIssue;
+
+  private constructor(bytes: bigint, issue?: SizeIssue) {
+    if (issue === undefined) {
+      (this as { bytes: bigint }).bytes = bytes;
+    } else {
+      this.issue = issue;
+      // Not enumerable: printing or serializing the invalid size never throws, using its bytes does.
+      Object.defineProperty(this, "bytes", { enumerable: false, get: () => { throw new RangeError(describeSizeIssue(issue)); } });
+    }
+  }
+
+  /** False for a size built from a bad amount (see `issue`). */
+  isValid(): boolean {
+    return this.issue === undefined;
+  }
 
   plus(other: Size): Size { return new Size(this.bytes + other.bytes); }
 
@@ -111,7 +134,7 @@ export class Size {
     return `${this.in("TB").toFixed(digits)} TB (${this.in("TiB").toFixed(digits)} TiB)`;
   }
 
-  toString(): string { return `${this.bytes} B`; }
+  toString(): string { return this.issue ? `${this.issue.factory}(${this.issue.amount})` : `${this.bytes} B`; }
 
   /** The largest decimal unit that holds this size exactly ("900GB", "123B"); `parseDriveSize` reads it back. */
   toDriveSizeString(): string { return exactString(this.bytes, DECIMAL_SUFFIXES); }
@@ -119,23 +142,48 @@ export class Size {
   /** The largest binary unit that holds this size exactly ("4T", "123"), as `zfs set` takes it; `parseZfs` reads it back. */
   toZfsString(): string { return exactString(this.bytes, BINARY_SUFFIXES); }
 
+  /** `n` units of `unit` bytes; an invalid size (never a throw) when that is not a whole, non-negative byte count. */
   private static scaled(n: number | bigint, unit: bigint, what: string): Size {
-    if (typeof n === "number" && !Number.isInteger(n)) {
-      // Allow fractions only when they land on a whole byte (e.g. 1.5 GiB).
-      if (!Number.isFinite(n) || n < 0) throw new RangeError(`${what}: expected a non-negative amount (got ${n})`);
-      const scaled = n * Number(unit);
-      if (!Number.isSafeInteger(scaled)) {
-        throw new RangeError(`${what}: ${n} is not a whole number of bytes`);
-      }
-      return new Size(BigInt(scaled));
+    const factory = `Size.${what}`;
+    const whole = unit === 1n ? "a non-negative whole number of bytes" : `a non-negative amount of ${what} that is a whole number of bytes`;
+    const bad = (problem: string, allowed = whole) =>
+      new Size(0n, { factory, amount: typeof n === "bigint" ? `${n}n` : typeof n === "number" ? `${n}` : JSON.stringify(n) ?? String(n), problem, allowed });
+    if (typeof n === "bigint") return n < 0n ? bad("a size cannot be negative") : new Size(n * unit);
+    if (typeof n !== "number") return bad("not a number");
+    if (Number.isNaN(n)) return bad("not a number");
+    if (!Number.isFinite(n)) return bad("not a finite amount");
+    if (n < 0) return bad("a size cannot be negative");
+    if (Number.isInteger(n)) {
+      if (!Number.isSafeInteger(n)) return bad("too large to be exact as a JS number", "a bigint for amounts above 2^53, e.g. 9007199254740993n");
+      return new Size(BigInt(n) * unit);
     }
-    return new Size(toBigInt(n, what) * unit);
+    // Fractions only when they land on a whole byte (e.g. 1.5 GiB).
+    const scaled = n * Number(unit);
+    if (!Number.isInteger(scaled)) return bad("not a whole number of bytes");
+    if (!Number.isSafeInteger(scaled)) return bad("too large to be exact as a JS number", "a whole amount, or a bigint number of bytes");
+    return new Size(BigInt(scaled));
   }
 
   private exact(unit: bigint, name: string): number {
     if (this.bytes % unit !== 0n) throw new RangeError(`${this.bytes} bytes is not a whole number of ${name}`);
     return Number(this.bytes / unit);
   }
+}
+
+/** Why a size is invalid: the factory, the amount as written, what is wrong, what is allowed. */
+export interface SizeIssue {
+  /** E.g. `Size.gibibytes`. */
+  readonly factory: string;
+  /** The amount as written, e.g. `-1`, `NaN`, `1.5`, `-3n`. */
+  readonly amount: string;
+  /** E.g. `a size cannot be negative`. */
+  readonly problem: string;
+  readonly allowed: string;
+}
+
+/** `Size.gibibytes: a size cannot be negative (got -1; allowed: ...)`: the project's one message shape. */
+export function describeSizeIssue(issue: SizeIssue): string {
+  return `${issue.factory}: ${issue.problem} (got ${issue.amount}; allowed: ${issue.allowed})`;
 }
 
 const UNIT_BYTES = { TB: 10n ** 12n, GB: 10n ** 9n, TiB: 1n << 40n, GiB: 1n << 30n, MiB: 1n << 20n } as const;

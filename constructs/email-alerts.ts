@@ -4,6 +4,7 @@ import { Mail } from "../.gen/providers/truenas/mail";
 import { DataResource, Fn } from "../lib/cdktf";
 import { invalidProp } from "./errors";
 import { SecretValue } from "./secret";
+import { protectFromDestroy, readableAddress } from "./moved";
 
 export type AlertLevel = "INFO" | "NOTICE" | "WARNING" | "ERROR" | "CRITICAL" | "ALERT" | "EMERGENCY";
 
@@ -45,7 +46,8 @@ export class EmailAlerts extends Construct {
     // replaces the mail resource: its Delete makes no API call, and the Create that follows sends
     // the whole mail configuration with the new password (mail.update).
     const passwordVersion = new DataResource(this, "SmtpPasswordVersion", { input: { version: smtpPassword.version } });
-    new Mail(this, "Smtp", {
+    readableAddress(passwordVersion, `${this.node.id}-smtp-password-version`);
+    const mail = new Mail(this, "Smtp", {
       outgoingserver: props.smtpServer,
       port: props.smtpPort ?? 587,
       security: "TLS",
@@ -58,12 +60,17 @@ export class EmailAlerts extends Construct {
       // refuses in replace_triggered_by ("Expected the start of an expression"; checked with 1.11).
       lifecycle: { replaceTriggeredBy: [`${DataResource.tfResourceType}.${passwordVersion.friendlyUniqueId}`] },
     });
+    readableAddress(mail, this.node.id); // its Delete makes no API call (provider @75b4139d mail/resource.go)
     // TrueNAS's Mail alert service takes one address: one service per recipient.
-    props.recipients.forEach((email, i) => new AlertService(this, `Mail${i + 1}`, {
-      name: `email-${email}`,
-      level: props.level ?? "WARNING",
-      attributes: Fn.jsonencode({ type: "Mail", email }),
-      enabled: true,
-    }));
+    props.recipients.forEach((email, i) => {
+      const service = new AlertService(this, `Mail${i + 1}`, {
+        name: `email-${email}`,
+        level: props.level ?? "WARNING",
+        attributes: Fn.jsonencode({ type: "Mail", email }),
+        enabled: true,
+      });
+      readableAddress(service, `${this.node.id}-${i + 1}`);
+      protectFromDestroy(service);
+    });
   }
 }

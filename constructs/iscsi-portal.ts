@@ -4,6 +4,7 @@ import { IscsiPortal as IscsiPortalResource } from "../.gen/providers/truenas/is
 import { TerraformOutput } from "../lib/cdktf";
 import { invalidProp } from "./errors";
 import { isIpv4 } from "./ipv4";
+import { protectFromDestroy, readableAddress } from "./moved";
 
 export interface IscsiPortalProps {
   /** Addresses the portal listens on (the storage VLAN address of TrueNAS). */
@@ -51,6 +52,11 @@ export class IscsiPortal extends Construct {
       initiators: props.initiators ?? [],
       comment: "democratic-csi (homelab-cdktf)",
     });
+    // `truenas_iscsi_portal.<id>` and `truenas_iscsi_initiator.<id>` (`iscsi` in a TrueNASStorage).
+    for (const r of [this.portal, this.initiatorGroup]) {
+      readableAddress(r, this.node.id);
+      protectFromDestroy(r);
+    }
     new TerraformOutput(this, "portal_id", { value: this.portal.id, description: "iSCSI portal id for democratic-csi targetGroupPortalGroup" });
     new TerraformOutput(this, "initiator_group_id", { value: this.initiatorGroup.id, description: "iSCSI initiator group id for democratic-csi targetGroupInitiatorGroup" });
   }

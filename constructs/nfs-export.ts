@@ -1,8 +1,9 @@
 import { Construct } from "constructs";
 import { NfsShare } from "../.gen/providers/truenas/nfs-share";
-import type { ZfsDataset } from "./zfs-dataset";
+import { datasetAddressName, type ZfsDataset } from "./zfs-dataset";
 import { invalidProp } from "./errors";
 import { ipv4CidrPrefix } from "./ipv4";
+import { protectFromDestroy, readableAddress } from "./moved";
 
 export interface NfsExportProps {
   /** The dataset to export (its mount point is the share path). */
@@ -56,5 +57,7 @@ export class NfsExport extends Construct {
       comment: props.comment ?? props.dataset.purpose,
       enabled: true,
     });
+    readableAddress(this.resource, datasetAddressName(props.dataset.fullPath));
+    protectFromDestroy(this.resource);
   }
 }

@@ -2,10 +2,11 @@ import { Construct } from "constructs";
 import { CloudBackup as CloudBackupTask } from "../.gen/providers/truenas/cloud-backup";
 import { CloudsyncCredentials } from "../.gen/providers/truenas/cloudsync-credentials";
 import { Fn } from "../lib/cdktf";
-import type { ZfsDataset } from "./zfs-dataset";
+import { datasetAddressName, type ZfsDataset } from "./zfs-dataset";
 import { invalidProp } from "./errors";
 import { Schedule } from "./schedule";
 import { SecretValue } from "./secret";
+import { protectFromDestroy, readableAddress } from "./moved";
 
 export interface OffsiteBackupProps {
   /** B2 bucket name. */
@@ -44,6 +45,8 @@ export class OffsiteBackup extends Construct {
       providerSecretsWo: Fn.jsonencode({ key: applicationKey.value }),
       providerSecretsWoVersion: applicationKey.version,
     });
+    readableAddress(credentials, `${this.node.id}-b2`);
+    protectFromDestroy(credentials);
     for (const dataset of props.datasets) {
       this.tasks.push(new CloudBackupTask(this, dataset.fullPath.replace(/\//g, "-"), {
         description: `offsite ${dataset.fullPath}`,
@@ -57,6 +60,8 @@ export class OffsiteBackup extends Construct {
         snapshot: true, // back up a consistent snapshot, not files changing underneath
         enabled: true,
       }));
+      readableAddress(this.tasks[this.tasks.length - 1], datasetAddressName(dataset.fullPath));
+      protectFromDestroy(this.tasks[this.tasks.length - 1]);
     }
   }
 }

@@ -3,8 +3,10 @@ import { KeychainSshConnection } from "../.gen/providers/truenas/keychain-ssh-co
 import { KeychainSshKeypair } from "../.gen/providers/truenas/keychain-ssh-keypair";
 import { ReplicationTask } from "../.gen/providers/truenas/replication-task";
 import { TerraformOutput } from "../lib/cdktf";
+import { datasetAddressName } from "./zfs-dataset";
 import { invalidProp } from "./errors";
 import type { SnapshotPolicy } from "./snapshot-policy";
+import { protectFromDestroy, readableAddress } from "./moved";
 
 export interface ReplicationProps {
   /** Address of the backup TrueNAS (reachable over SSH from this one). */
@@ -33,6 +35,8 @@ export class Replication extends Construct {
     super(scope, id);
     if (props.sources.length === 0) invalidProp(this, "replication without sources", [], "at least one snapshot policy");
     const keypair = new KeychainSshKeypair(this, "Keypair", { name: "replication-key", generate: true });
+    readableAddress(keypair, this.node.id); // before anything references it: the address is fixed then
+    protectFromDestroy(keypair);
     // The target must trust this key (root's authorized keys on the backup TrueNAS): print it.
     new TerraformOutput(this, "public_key", { value: keypair.publicKey, description: `add to the authorized keys of ${props.sshUser ?? "root"} on ${props.targetHost}` });
     const connection = new KeychainSshConnection(this, "Connection", {
@@ -44,6 +48,8 @@ export class Replication extends Construct {
       remoteHostKey: props.targetHostKey,
       connectTimeout: 10,
     });
+    readableAddress(connection, this.node.id);
+    protectFromDestroy(connection);
     for (const source of props.sources) {
       const relative = source.dataset.fullPath.slice(source.dataset.poolName.length + 1);
       const name = source.dataset.fullPath.replace(/\//g, "-");
@@ -62,6 +68,8 @@ export class Replication extends Construct {
         allowFromScratch: false, // never wipe the target to start over: that is a human decision
         enabled: true,
       }));
+      readableAddress(this.tasks[this.tasks.length - 1], datasetAddressName(source.dataset.fullPath));
+      protectFromDestroy(this.tasks[this.tasks.length - 1]);
     }
   }
 }

@@ -3,6 +3,7 @@ import { ScrubTask } from "../.gen/providers/truenas/scrub-task";
 import { invalidProp } from "./errors";
 import { Schedule } from "./schedule";
 import type { ZfsPool } from "./zfs-pool";
+import { protectFromDestroy, readableAddress } from "./moved";
 
 export interface ScrubScheduleProps {
   readonly pool: ZfsPool;
@@ -32,5 +33,7 @@ export class ScrubSchedule extends Construct {
       description: `scrub ${props.pool.name} (homelab-cdktf)`,
       enabled: true,
     });
+    readableAddress(this.resource, props.pool.name);
+    protectFromDestroy(this.resource);
   }
 }

@@ -1,8 +1,9 @@
 import { Construct } from "constructs";
 import { PeriodicSnapshotTask } from "../.gen/providers/truenas/periodic-snapshot-task";
-import type { ZfsDataset } from "./zfs-dataset";
+import { datasetAddressName, type ZfsDataset } from "./zfs-dataset";
 import { invalidProp } from "./errors";
 import { Schedule } from "./schedule";
+import { protectFromDestroy, readableAddress } from "./moved";
 
 export interface SnapshotPolicyProps {
   readonly dataset: ZfsDataset;
@@ -60,5 +61,7 @@ export class SnapshotPolicy extends Construct {
       allowEmpty: false,
       enabled: true,
     });
+    readableAddress(this.resource, datasetAddressName(props.dataset.fullPath));
+    protectFromDestroy(this.resource);
   }
 }

@@ -3,6 +3,7 @@ import { NfsConfig } from "../.gen/providers/truenas/nfs-config";
 import { Service } from "../.gen/providers/truenas/service";
 import { invalidProp } from "./errors";
 import { isIpv4 } from "./ipv4";
+import { protectFromDestroy, readableAddress } from "./moved";
 
 export type NfsProtocol = "NFSV3" | "NFSV4";
 
@@ -31,8 +32,11 @@ export interface TrueNASServicesProps {
 
 /**
  * The TrueNAS services the shares and tasks need, enabled at boot and running: without them an
- * NFS export or an iSCSI portal exists but serves nothing. Services are never created or deleted
- * by the provider, only switched, so removing one from here leaves it as it is.
+ * NFS export or an iSCSI portal exists but serves nothing. Deleting a `truenas_service` is NOT
+ * harmless: its Delete sends `service.update {enable: false}` and `service.stop`, and `name` forces
+ * replacement (provider @55fe7336, @d8257440 internal/resources/service/resource.go), which would
+ * drop every NFS and iSCSI client. So each service carries `prevent_destroy` and sits in the ledger:
+ * removing one from the inventory is refused at synth unless it is retired (Terraform forgets it).
  */
 export class TrueNASServices extends Construct {
   readonly services: Service[] = [];
@@ -40,7 +44,13 @@ export class TrueNASServices extends Construct {
 
   constructor(scope: Construct, id: string, props: TrueNASServicesProps) {
     super(scope, id);
-    const run = (name: string) => this.services.push(new Service(this, name, { name, enabled: true, running: true }));
+    const run = (name: string) => {
+      const service = new Service(this, name, { name, enabled: true, running: true });
+      // `truenas_service.nfs`: discover and import files name services by it.
+      readableAddress(service, name);
+      protectFromDestroy(service);
+      this.services.push(service);
+    };
     if (props.nfsBindAddresses) {
       if (props.nfsBindAddresses.length === 0) invalidProp(this, "NFS bound to no address", [], "at least one IPv4 address (an empty list would bind every interface)");
       for (const a of props.nfsBindAddresses) {
@@ -49,6 +59,7 @@ export class TrueNASServices extends Construct {
       const protocols = props.nfsProtocols ?? ["NFSV3", "NFSV4"];
       if (protocols.length === 0) invalidProp(this, "NFS serving no protocol version", protocols, "NFSV3, NFSV4 or both");
       this.nfsConfig = new NfsConfig(this, "NfsConfig", { protocols, bindip: props.nfsBindAddresses });
+      readableAddress(this.nfsConfig, "nfs"); // its Delete makes no API call: no protection needed
       run("nfs");
     }
     if (props.iscsi) run("iscsitarget");

@@ -1,17 +1,18 @@
 import { Construct, type IConstruct } from "constructs";
-import { TerraformStack, TerraformVariable, VariableType } from "../lib/cdktf";
+import { TerraformStack, TerraformVariable, VariableType, type TerraformResource } from "../lib/cdktf";
 import { OffsiteBackup } from "./offsite-backup";
+import { PoolHealthCheck } from "./pool-health-check";
 import { EmailAlerts, type EmailAlertsProps } from "./email-alerts";
 import { invalidProp, Problems } from "./errors";
 import { IscsiPortal } from "./iscsi-portal";
 import { NfsExport } from "./nfs-export";
-import { forgetWithoutDestroying } from "./removed";
+import { addressOf } from "./moved";
 import { Replication } from "./replication";
 import { ScrubSchedule, type ScrubScheduleProps } from "./scrub-schedule";
 import { SnapshotPolicy, type SnapshotPolicyProps } from "./snapshot-policy";
 import type { SecretValue } from "./secret";
 import { TrueNASServices } from "./truenas-services";
-import { datasetAddressName, type ZfsDataset, type ZfsDatasetOptions } from "./zfs-dataset";
+import type { ZfsDataset, ZfsDatasetOptions } from "./zfs-dataset";
 import { ZfsPool, type PoolCreation, type ZfsPoolAttributes } from "./zfs-pool";
 
 /** A pool of this TrueNAS: adopted (the default) or created by Terraform. */
@@ -79,11 +80,6 @@ export interface TrueNASStorageProps {
   readonly pools: readonly StoragePoolOptions[];
   /** Datasets by full path, parents before children. */
   readonly datasets: readonly StorageDatasetOptions[];
-  /**
-   * Datasets Terraform forgets (a `removed` block with `destroy = false`): their data stays on TrueNAS.
-   * @default - none
-   */
-  readonly retiredDatasetFullPaths?: readonly string[];
   /** @default - none */
   readonly nfsExports?: readonly StorageNfsExportOptions[];
   /** Serve iSCSI (for democratic-csi's zvols) on the storage address. @default false */
@@ -96,12 +92,27 @@ export interface TrueNASStorageProps {
   readonly offsiteBackup?: StorageOffsiteBackupOptions;
   /** Scrub schedule per pool name: every pool needs one. */
   readonly scrubs: Readonly<Record<string, ScrubScheduleProps["schedule"]>>;
+  /**
+   * The TrueNAS id of each pool's scrub task, by pool name. TrueNAS creates a scrub task with
+   * every pool, and `pool.scrub.create` refuses a second one ("A scrub with this pool already
+   * exists"; provider @f9bc0189 internal/resources/scrub_task/resource.go), so a scrub schedule is
+   * synthesized only for a pool whose task id is known (and imported by the stack); the others are
+   * held, and `scrubsHeld` says which.
+   * @default - none known: every pool's scrub schedule is held
+   */
+  readonly scrubTaskIds?: Readonly<Record<string, string>>;
   /** @default - no email alerts */
   readonly alerts?: EmailAlertsProps;
   /** democratic-csi exports NFS volumes from this TrueNAS (the NFS service must run). @default false */
   readonly servesCsiNfs?: boolean;
   /** Another TrueNAS replicates to this one over SSH (the SSH service must run). @default false */
   readonly receivesReplication?: boolean;
+}
+
+/** Something that holds data or serves clients, for the ledger: `dataset bulk/photos` at `truenas_dataset.bulk--photos`. */
+export interface HeldObject {
+  readonly label: string;
+  readonly address: string;
 }
 
 /**
@@ -124,12 +135,13 @@ export interface ITrueNASTarget extends IConstruct {
  */
 export class TrueNASStorage extends Construct implements ITrueNASTarget {
   readonly pools = new Map<string, ZfsPool>();
+  private readonly served: HeldObject[] = [];
   readonly iscsi?: IscsiPortal;
   readonly snapshots: SnapshotPolicy[] = [];
   /** Why replication is not synthesized, when it is held by its gate. */
   readonly replicationHeld?: string;
-  /** Full paths of the datasets Terraform is told to forget, keeping their data. */
-  readonly retiredDatasetFullPaths: readonly string[];
+  /** Pools whose scrub schedule is held because their scrub task's id is not known yet. */
+  readonly scrubsHeld: string[] = [];
   /** TrueNAS's address on the storage VLAN (NFS, iSCSI, the API for democratic-csi). */
   readonly storageAddress: string;
 
@@ -137,16 +149,20 @@ export class TrueNASStorage extends Construct implements ITrueNASTarget {
     super(scope, id);
     this.storageAddress = props.storageAddress;
     this.addPoolsAndDatasets(props);
-    this.retiredDatasetFullPaths = this.retire(props);
     this.addNfsExports(props);
     this.iscsi = props.iscsi ? new IscsiPortal(this, "iscsi", { listenAddresses: [props.storageAddress] }) : undefined;
+    if (this.iscsi) {
+      this.serve("iscsi-portal", this.iscsi.portal);
+      this.serve("iscsi-initiator-group", this.iscsi.initiatorGroup);
+    }
     this.replicationHeld = this.addDataProtection(props);
     this.addScrubsAndAlerts(props);
-    new TrueNASServices(this, "services", {
+    const services = new TrueNASServices(this, "services", {
       nfsBindAddresses: (props.nfsExports?.length ?? 0) > 0 || props.servesCsiNfs ? [props.storageAddress] : undefined,
       iscsi: props.iscsi,
       ssh: props.receivesReplication,
     });
+    for (const service of services.services) this.serve(`service ${service.nameInput}`, service);
   }
 
   /** Every dataset, parents first. */
@@ -155,12 +171,20 @@ export class TrueNASStorage extends Construct implements ITrueNASTarget {
   }
 
   /**
-   * What holds data and would be destroyed if it vanished from the configuration: every dataset,
-   * and pools Terraform created. (Adopted pools are data sources; the VM has Proxmox protection.)
+   * What holds data or serves clients, and would be destroyed (or stopped) if it vanished from the
+   * configuration, labelled for the ledger (`dataset bulk/photos`, `service nfs`, ...) with its
+   * Terraform address: datasets, pools Terraform created, services, shares, the iSCSI portal and
+   * initiator group, and the scrub, snapshot, replication and offsite tasks. (Adopted pools are
+   * data sources; the VM has Proxmox protection and prevent_destroy.)
    */
-  dataHolders(): string[] {
-    const pools = [...this.pools.values()].filter((p) => p.creation === "create").map((p) => `pool ${p.name}`);
-    return [...pools, ...this.datasets.map((d) => `dataset ${d.fullPath}`)];
+  heldObjects(): HeldObject[] {
+    const pools = [...this.pools.values()].filter((p) => p.resource).map((p) => ({ label: `pool ${p.name}`, address: addressOf(p.resource!) }));
+    const datasets = this.datasets.map((d) => ({ label: `dataset ${d.fullPath}`, address: addressOf(d.resource) }));
+    return [...pools, ...datasets, ...this.served];
+  }
+
+  private serve(label: string, resource: TerraformResource): void {
+    this.served.push({ label, address: addressOf(resource) });
   }
 
   /** The pool a dataset's full path starts with. */
@@ -193,6 +217,9 @@ export class TrueNASStorage extends Construct implements ITrueNASTarget {
       });
     }
     problems.throwIfAny();
+    // Verification after apply (`npm run verify`): every adopted pool is ONLINE, healthy and the
+    // layout the inventory and the capacity model describe (Terraform check blocks).
+    for (const pool of this.pools.values()) if (pool.creation === "adopt") new PoolHealthCheck(this, `verify-${pool.name}`, { pool });
     for (const { fullPath, ...options } of props.datasets) {
       problems.collect(() => {
         const pool = this.poolOf(fullPath); // a dataset on an undeclared pool is an error
@@ -202,24 +229,15 @@ export class TrueNASStorage extends Construct implements ITrueNASTarget {
     problems.throwIfAny();
   }
 
-  /** Retired datasets: Terraform forgets them (their data stays); never also declared. */
-  private retire(props: TrueNASStorageProps): string[] {
-    const retired = [...(props.retiredDatasetFullPaths ?? [])];
-    for (const path of retired) {
-      if (props.datasets.some((d) => d.fullPath === path)) invalidProp(this, `dataset ${path} is both declared and retired`, path, "one of the two");
-      forgetWithoutDestroying(this, `truenas_dataset.${datasetAddressName(path)}`);
-    }
-    return retired;
-  }
-
   private addNfsExports(props: TrueNASStorageProps): void {
     for (const e of props.nfsExports ?? []) {
-      new NfsExport(this, `nfs-${e.datasetFullPath.replace(/\//g, "-")}`, {
+      const share = new NfsExport(this, `nfs-${e.datasetFullPath.replace(/\//g, "-")}`, {
         dataset: this.dataset(e.datasetFullPath),
         networks: [...e.networks],
         readOnly: e.readOnly,
         maprootUser: e.maprootUser,
       });
+      this.serve(`nfs-export ${e.datasetFullPath}`, share.resource);
     }
   }
 
@@ -227,12 +245,14 @@ export class TrueNASStorage extends Construct implements ITrueNASTarget {
   private addDataProtection(props: TrueNASStorageProps): string | undefined {
     for (const s of props.snapshots ?? []) {
       const { datasetFullPath, ...options } = s;
-      this.snapshots.push(new SnapshotPolicy(this, `snapshots-${datasetFullPath.replace(/\//g, "-")}`, { ...options, dataset: this.dataset(datasetFullPath) }));
+      const policy = new SnapshotPolicy(this, `snapshots-${datasetFullPath.replace(/\//g, "-")}`, { ...options, dataset: this.dataset(datasetFullPath) });
+      this.snapshots.push(policy);
+      this.serve(`snapshot-task ${datasetFullPath}`, policy.resource);
     }
 
     const o = props.offsiteBackup;
     if (o) {
-      new OffsiteBackup(this, "offsite", {
+      const offsite = new OffsiteBackup(this, "offsite", {
         bucket: o.bucket,
         datasets: o.datasetFullPaths.map((d) => this.dataset(d)),
         schedule: o.schedule,
@@ -241,6 +261,7 @@ export class TrueNASStorage extends Construct implements ITrueNASTarget {
         applicationKey: o.applicationKey,
         resticPassword: o.resticPassword,
       });
+      offsite.tasks.forEach((task, i) => this.serve(`offsite-task ${o.datasetFullPaths[i]}`, task));
     }
 
     const r = props.replication;
@@ -257,7 +278,7 @@ export class TrueNASStorage extends Construct implements ITrueNASTarget {
       }
       return `replication to ${r.targetNodeName} held: host offline (gate whenTargetOffline: "hold")`;
     }
-    new Replication(this, "replication", {
+    const replication = new Replication(this, "replication", {
       targetHost: r.targetAddress,
       // A stack-level variable (`TF_VAR_replication_target_host_key`), asked for only once replication is synthesized.
       targetHostKey: new TerraformVariable(TerraformStack.of(this), "replication_target_host_key", {
@@ -267,6 +288,7 @@ export class TrueNASStorage extends Construct implements ITrueNASTarget {
       targetParent: r.targetParent,
       sources,
     });
+    replication.tasks.forEach((task, i) => this.serve(`replication-task ${r.datasetFullPaths[i]}`, task));
     return undefined;
   }
 
@@ -275,7 +297,12 @@ export class TrueNASStorage extends Construct implements ITrueNASTarget {
       if (!(poolName in props.scrubs)) invalidProp(this, `pool ${poolName} has no scrub schedule`, poolName, "a weekly scrub for every pool");
     }
     for (const [poolName, schedule] of Object.entries(props.scrubs)) {
-      new ScrubSchedule(this, `scrub-${poolName}`, { pool: this.poolOf(poolName), schedule });
+      const pool = this.poolOf(poolName);
+      if (props.scrubTaskIds?.[poolName] === undefined) {
+        this.scrubsHeld.push(poolName);
+        continue;
+      }
+      this.serve(`scrub-task ${poolName}`, new ScrubSchedule(this, `scrub-${poolName}`, { pool, schedule }).resource);
     }
     if (props.alerts) new EmailAlerts(this, "alerts", props.alerts);
   }

@@ -68,6 +68,8 @@ export class ZfsPool extends Construct {
   readonly capacity: PoolCapacity;
   /** The pool's numeric TrueNAS id (for scrub tasks), as a Terraform reference. */
   readonly poolId: number;
+  /** The `truenas_pool` resource of a pool Terraform creates (none for an adopted pool). */
+  readonly resource?: Pool;
   private readonly diskIds?: readonly (readonly string[])[];
   private readonly trees: DatasetTree[] = [];
 
@@ -130,6 +132,7 @@ export class ZfsPool extends Construct {
       });
       pool.overrideLogicalId(props.name); // `truenas_pool.<name>`: the address adopt mode forgets
       this.poolId = pool.id;
+      this.resource = pool;
     }
   }
 

@@ -132,12 +132,16 @@ export interface TrueNASStorageEntry {
   /** Datasets by full path (`fast/kubernetes/nfs-dynamic`), parents before children. */
   readonly datasets: readonly DatasetEntry[];
   /**
-   * Datasets taken out of Terraform's hands, by full path: Terraform forgets them (a `removed`
-   * block with `destroy = false`) and their data stays on TrueNAS. Deleting a dataset from the
-   * inventory without listing it here is refused at synth, because the apply would destroy it.
+   * What Terraform is to forget, by ledger label (`"dataset bulk/archive"`, `"nfs-export bulk/media"`,
+   * `"service nfs"`, `"scrub-task fast"`, `"snapshot-task fast/vms"`, `"replication-task fast/vms"`,
+   * `"offsite-task bulk/photos"`, `"iscsi-portal"`, `"iscsi-initiator-group"`, `"pool <name>"`): a
+   * `removed` block with `destroy = false`, so the object stays on TrueNAS, untouched. Deleting one
+   * of those from the inventory without listing it here is refused at synth: the apply would destroy
+   * it (or stop what it serves). A retired one stays retired in the ledger until
+   * `npm run ledger -- forget` after the apply.
    * @default - none
    */
-  readonly retiredDatasets?: readonly string[];
+  readonly retired?: readonly string[];
   /** @default - none */
   readonly nfsExports?: readonly NfsExportEntry[];
   /** Serve iSCSI (for democratic-csi's zvols) on the storage address. @default false */

@@ -1,26 +1,37 @@
 import { Construct } from "constructs";
 import { enforceBudgets, type BudgetReport } from "../capacity";
 import { InvalidInputError, invalidProp } from "../constructs/errors";
+import { addMovedBlock, addressOf } from "../constructs/moved";
+import { forgetWithoutDestroying } from "../constructs/removed";
 import type { ZfsPool } from "../constructs/zfs-pool";
 import { InventoryIndex } from "../inventory/inventory-index";
+import { checkInventory } from "../inventory/check-inventory";
 import type { CsiInstanceEntry, Homelab, TrueNASVmEntry } from "../inventory/types";
-import type { TerraformStack } from "../lib/cdktf";
+import { TerraformResource, type TerraformStack } from "../lib/cdktf";
 import type { BackendChoice } from "./backend";
 import { ComputeStack } from "./compute-stack";
+import type { ImportsFile } from "./imports";
 import { K8sStorageStack, type K8sCsiInstanceOptions } from "./k8s-storage-stack";
+import { reconcileLedger, type Ledger } from "./ledger";
+import { DEV_COMPUTE_STACK, K8S_STORAGE_STACK, STORAGE_STACK_BY_ROLE } from "./stack-ids";
 import { StorageStack } from "./storage-stack";
 
 export interface HomelabAppOptions {
   /** @default - local state files */
   readonly backend?: BackendChoice;
   /**
-   * The data-holder ledger: every data holder (`<stack>: dataset <path>`, `<stack>: pool <name>`)
-   * earlier synths recorded. One that vanished from the inventory without being retired stops
-   * synth: Terraform enforces `prevent_destroy` only on resources still in the configuration, so a
-   * renamed or deleted dataset would otherwise be destroyed by the next apply.
+   * The ledger earlier synths recorded (stacks/ledger.ts): what holds data or serves clients. One
+   * that vanished from the inventory without being retired stops synth: Terraform enforces
+   * `prevent_destroy` only on resources still in the configuration.
    * @default - none recorded
    */
-  readonly recordedDataHolders?: readonly string[];
+  readonly ledger?: Ledger;
+  /**
+   * What already exists, by stack and Terraform address, with its import id (stacks/imports.ts):
+   * imported instead of created. Scrub tasks are synthesized only for pools whose task id is here.
+   * @default - nothing exists yet
+   */
+  readonly imports?: ImportsFile;
   /**
    * Prefix of every stack id (`site2-` gives `site2-prod-storage`): several homelabs in one app
    * (the scale benchmark). Stack ids are Terraform state names: never change it for a deployed one.
@@ -43,11 +54,10 @@ export interface HomelabStacks {
   readonly pools: ZfsPool[];
   /** Notes for the user (e.g. replication held by its gate). */
   readonly notes: string[];
-  /** Every data holder of this inventory, sorted: the ledger to record. */
-  readonly dataHolders: string[];
+  /** The ledger to record. */
+  readonly ledger: Ledger;
 }
 
-const STORAGE_STACK_BY_ROLE = { primary: "prod-storage", backup: "prod-backup" } as const;
 
 /**
  * Composes a homelab's stacks from its inventory, in named steps: the inventory is checked up
@@ -60,10 +70,11 @@ export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabA
   const storageStacks = composer.addStorageStacks();
   composer.addComputeStack();
   composer.addKubernetesStorageStack(storageStacks);
-  const dataHolders = checkLedger(storageStacks, options.recordedDataHolders ?? []);
+  const ledger = composer.reconcileLedger(storageStacks, options.ledger ?? {});
+  composer.addImports(options.imports ?? {});
   const pools = storageStacks.flatMap((s) => [...(s.storage?.pools.values() ?? [])]);
   const capacity = enforceBudgets(pools.map((p) => p.plan()));
-  return { stacks: composer.stacks, skipped: composer.skipped, capacity, pools, notes: composer.notes, dataHolders };
+  return { stacks: composer.stacks, skipped: composer.skipped, capacity, pools, notes: composer.notes, ledger };
 }
 
 /** Places each stack in the app, or, when its host is offline, in the scratch tree. */
@@ -74,14 +85,20 @@ class HomelabComposer {
   private readonly inventory: InventoryIndex;
   private readonly backend: BackendChoice;
   private readonly prefix: string;
+  private readonly imports: ImportsFile;
+  private readonly all: TerraformStack[] = [];
   // A second construct tree for skipped stacks: built (so validated) but never synthesized.
   private readonly scratch = new Construct(undefined as unknown as Construct, "skipped");
 
   constructor(private readonly app: Construct, private readonly homelab: Homelab, options: HomelabAppOptions) {
     this.inventory = new InventoryIndex(homelab);
-    this.inventory.checkReferences();
+    // Every inventory rule, once, for every stack (online or skipped), before any construct is built.
+    const prefix = options.stackIdPrefix ?? "";
+    const { warnings } = checkInventory(homelab, { storageStackIdOf: (role) => prefix + STORAGE_STACK_BY_ROLE[role] });
+    this.notes.push(...warnings);
     this.backend = options.backend ?? { kind: "local" };
     this.prefix = options.stackIdPrefix ?? "";
+    this.imports = options.imports ?? {};
   }
 
   /** prod-storage and prod-backup: one per TrueNAS VM. */
@@ -97,9 +114,11 @@ class HomelabComposer {
         replicationTarget: this.replicationTarget(vm),
         servesCsiNfs: homelab.kubernetesStorage?.truenasRole === vm.role && homelab.kubernetesStorage.instances.some((i) => i.protocol === "nfs"),
         receivesReplication: homelab.truenasVms.some((other) => other.storage?.replication?.targetRole === vm.role),
+        scrubTaskIds: this.scrubTaskIds(id, vm),
       });
       this.place(stack, reason);
       if (!reason && stack.storage?.replicationHeld) this.notes.push(`${id}: ${stack.storage.replicationHeld}`);
+      if (!reason && stack.storage && stack.storage.scrubsHeld.length > 0) this.notes.push(scrubsHeldNote(id, stack.storage.scrubsHeld, this.homelab.name));
       return stack;
     });
   }
@@ -108,10 +127,10 @@ class HomelabComposer {
   addComputeStack(): void {
     const dev = (this.homelab.talosClusters ?? []).filter((c) => c.environment === "dev");
     if (dev.length === 0) return;
-    const id = `${this.prefix}dev-compute`;
+    const id = this.prefix + DEV_COMPUTE_STACK;
     const reason = dev.map((c) => this.offline(c.nodeName)).find((r) => r !== undefined);
     if (reason) this.skipped.push({ stack: id, reason });
-    else this.stacks.push(new ComputeStack(this.app, id, { inventory: this.inventory, clusters: dev, backend: this.backend }));
+    else this.place(new ComputeStack(this.app, id, { inventory: this.inventory, clusters: dev, backend: this.backend }), undefined);
   }
 
   /** prod-k8s-storage: democratic-csi on the datasets and iSCSI portal of one TrueNAS. */
@@ -123,7 +142,7 @@ class HomelabComposer {
     if (!storageStack?.storage) invalidProp(path, "TrueNAS referenced but never declared", k8s.truenasRole, "the role of a TrueNAS VM with storage");
     const vm = this.homelab.truenasVms.find((v) => v.role === k8s.truenasRole)!;
     const reason = this.offline(vm.nodeName);
-    const stack = new K8sStorageStack(reason ? this.scratch : this.app, `${this.prefix}prod-k8s-storage`, {
+    const stack = new K8sStorageStack(reason ? this.scratch : this.app, this.prefix + K8S_STORAGE_STACK, {
       backend: this.backend,
       truenas: storageStack.storage,
       nfsClientNetworks: k8s.nfsClientVlans.map((v) => this.inventory.vlan(path, v).cidr),
@@ -132,7 +151,59 @@ class HomelabComposer {
     this.place(stack, reason);
   }
 
+  /**
+   * The ledger step: what holds data or serves clients now, against what was recorded. Retired
+   * holders get `removed` blocks, moved ones `moved` blocks; a vanished one stops synth.
+   */
+  reconcileLedger(storageStacks: readonly StorageStack[], recorded: Ledger): Ledger {
+    const current = storageStacks.flatMap((st) => st.heldObjects().map((h) => ({ stack: st.node.id, ...h })));
+    const retiring = storageStacks.flatMap((st) => {
+      const vm = this.homelab.truenasVms.find((v) => this.prefix + STORAGE_STACK_BY_ROLE[v.role] === st.node.id)!;
+      const path = `inventory ${this.homelab.name}/truenasVms/${vm.name}/storage/retired`;
+      return (vm.storage?.retired ?? []).map((label) => ({ stack: st.node.id, label, inventoryPath: path }));
+    });
+    const outcome = reconcileLedger(recorded, current, retiring);
+    if (outcome.problems.length > 0) throw new InvalidInputError(outcome.problems);
+    const byId = new Map(storageStacks.map((st) => [st.node.id, st]));
+    for (const f of outcome.forget) forgetWithoutDestroying(byId.get(f.stack)!, f.address);
+    for (const m of outcome.moved) addMovedBlock(byId.get(m.stack)!, m.from, m.to);
+    return outcome.ledger;
+  }
+
+  /**
+   * The imports step: every resource the imports file names in a stack gets an `import` block.
+   * Entries for what a stack does not declare now (replication held while its target is offline)
+   * are left for later, with a note.
+   */
+  addImports(imports: ImportsFile): void {
+    for (const stack of this.all) {
+      const wanted = imports[stack.node.id];
+      if (!wanted) continue;
+      const byAddress = new Map<string, TerraformResource>();
+      for (const c of stack.node.findAll()) if (c instanceof TerraformResource) byAddress.set(addressOf(c), c);
+      const unused: string[] = [];
+      for (const [address, id] of Object.entries(wanted)) {
+        const resource = byAddress.get(address);
+        if (resource) resource.importFrom(id);
+        else unused.push(address);
+      }
+      if (unused.length > 0 && this.stacks.includes(stack)) {
+        this.notes.push(`${stack.node.id}: imports not used (nothing declared at ${unused.join(", ")}; held or removed from the inventory)`);
+      }
+    }
+  }
+
+  private scrubTaskIds(stackId: string, vm: TrueNASVmEntry): Record<string, string> {
+    const ids: Record<string, string> = {};
+    for (const pool of vm.storage?.pools ?? []) {
+      const id = this.imports[stackId]?.[`truenas_scrub_task.${pool.name}`];
+      if (id !== undefined) ids[pool.name] = id;
+    }
+    return ids;
+  }
+
   private place(stack: TerraformStack, reason: string | undefined): void {
+    this.all.push(stack);
     if (reason) this.skipped.push({ stack: stack.node.id, reason });
     else this.stacks.push(stack);
   }
@@ -156,24 +227,8 @@ export function csiInstanceOptions({ dataset, snapshotsDataset, mountOptions, ..
   return { ...options, datasetFullPath: dataset, snapshotsDatasetFullPath: snapshotsDataset, mountOptions: mountOptions ? [...mountOptions] : undefined };
 }
 
-/**
- * The data-holder ledger: every recorded holder is still declared or explicitly retired (all
- * offenders at once). Returns the holders to record.
- */
-function checkLedger(storageStacks: readonly StorageStack[], recorded: readonly string[]): string[] {
-  const current = storageStacks.flatMap((st) => (st.storage?.dataHolders() ?? []).map((h) => `${st.node.id}: ${h}`)).sort();
-  const retired = new Set(storageStacks.flatMap((st) => (st.storage?.retiredDatasetFullPaths ?? []).map((p) => `${st.node.id}: dataset ${p}`)));
-  const now = new Set(current);
-  const vanished = recorded.filter((h) => !now.has(h) && !retired.has(h));
-  if (vanished.length > 0) {
-    throw new InvalidInputError(vanished.map((h) => {
-      const [stack, what] = h.split(": ");
-      const [kind, name] = what.split(" ");
-      const allowed = kind === "dataset"
-        ? "keep it in the inventory, or list it in retiredDatasets (Terraform then forgets it and the data stays on TrueNAS)"
-        : 'keep it in the inventory (creation "adopt" makes Terraform forget it without touching it)';
-      return `${stack}: ${kind} ${name} is in the data-holder ledger but no longer in the inventory; the next apply would destroy it and its data (got ${JSON.stringify(name)}; allowed: ${allowed})`;
-    }));
-  }
-  return current;
+/** Why a pool's scrub schedule is not synthesized yet, and how to get the task's id. */
+function scrubsHeldNote(stack: string, pools: readonly string[], homelabName: string): string {
+  return `${stack}: scrub schedule held for pool${pools.length === 1 ? "" : "s"} ${pools.join(", ")}: TrueNAS made a scrub task when it created each pool and refuses a second one, ` +
+    `so synth imports it once its id is known: run npm run discover, or put the id from \`midclt call pool.scrub.query\` in inventory/${homelabName}.imports.json as "truenas_scrub_task.<pool>"`;
 }

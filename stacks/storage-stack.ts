@@ -1,7 +1,8 @@
 import type { Construct } from "constructs";
 import { PciMapping } from "../constructs/pci-mapping";
 import { SecretValue } from "../constructs/secret";
-import { TrueNASStorage, type StorageReplicationOptions, type TrueNASStorageProps } from "../constructs/truenas-storage";
+import { addressOf, MOVE_FROM_HASHED_ADDRESSES } from "../constructs/moved";
+import { TrueNASStorage, type HeldObject, type StorageReplicationOptions, type TrueNASStorageProps } from "../constructs/truenas-storage";
 import { TrueNASVm } from "../constructs/truenas-vm";
 import type { InventoryIndex } from "../inventory/inventory-index";
 import type { TrueNASStorageEntry, TrueNASVmEntry } from "../inventory/types";
@@ -20,6 +21,8 @@ export interface StorageStackProps {
   readonly servesCsiNfs?: boolean;
   /** Another TrueNAS replicates to this one. @default false */
   readonly receivesReplication?: boolean;
+  /** TrueNAS ids of the pools' scrub tasks, from the imports file. @default - none: scrub schedules held */
+  readonly scrubTaskIds?: Readonly<Record<string, string>>;
 }
 
 /** A TrueNAS VM with the PCI mappings it passes through, and what the TrueNAS holds and does. */
@@ -30,6 +33,8 @@ export class StorageStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id);
+    // Deployed before readable addresses: state under the old hashed ones moves (constructs/moved.ts).
+    this.node.setContext(MOVE_FROM_HASHED_ADDRESSES, true);
     applyBackend(this, props.backend);
     addProxmoxProvider(this);
     const { inventory, vm } = props;
@@ -65,6 +70,14 @@ export class StorageStack extends TerraformStack {
     }
   }
 
+  /**
+   * What holds data or serves clients in this stack, for the ledger: the TrueNAS VM, and what its
+   * storage holds and serves.
+   */
+  heldObjects(): HeldObject[] {
+    return [{ label: `vm ${this.truenas.node.id}`, address: addressOf(this.truenas.resource) }, ...(this.storage?.heldObjects() ?? [])];
+  }
+
   /** The inventory's storage entry as the construct's props: VLAN names become networks, secrets variables. */
   private storageProps(inventory: InventoryIndex, entry: TrueNASStorageEntry, props: StorageStackProps): TrueNASStorageProps {
     const path = `${this.node.id}/storage`;
@@ -74,7 +87,6 @@ export class StorageStack extends TerraformStack {
       storageAddress: entry.storageAddress,
       pools: entry.pools,
       datasets: entry.datasets,
-      retiredDatasetFullPaths: entry.retiredDatasets,
       nfsExports: entry.nfsExports?.map((e) => ({
         datasetFullPath: e.dataset,
         networks: e.vlans.map((v) => inventory.vlan(`${path}/nfs ${e.dataset}`, v).cidr),
@@ -99,6 +111,7 @@ export class StorageStack extends TerraformStack {
         resticPassword: SecretValue.fromVariable(this, "restic_password", { description: "restic repository password for the offsite backups (sent write-only; keep a copy off this NAS)" }),
       } : undefined,
       scrubs: entry.scrubs,
+      scrubTaskIds: props.scrubTaskIds,
       alerts: entry.alerts ? {
         ...entry.alerts,
         recipients: [...entry.alerts.recipients],

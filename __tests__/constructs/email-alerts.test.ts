@@ -27,8 +27,10 @@ describe("EmailAlerts", () => {
     }]);
     expect(Object.values(json.resource!.terraform_data)).toEqual([{ input: { version: "${var.smtp_password_version}" } }]);
     expect(Object.values(json.resource!.truenas_alert_service)).toEqual([{
-      name: "email-ops@example.org", level: "WARNING", attributes: '${jsonencode({"type" = "Mail", "email" = "ops@example.org"})}', enabled: true,
+      name: "email-ops@example.org", level: "WARNING", attributes: '${jsonencode({"type" = "Mail", "email" = "ops@example.org"})}', enabled: true, lifecycle: { prevent_destroy: true },
     }]);
+    expect(Object.keys(json.resource!.truenas_alert_service)).toEqual(["alerts-1"]);
+    expect(Object.keys(json.resource!.truenas_mail)).toEqual(["alerts"]); // its Delete makes no API call: not protected
   });
 
   test("custom: two recipients get a service each, another level and port", () => {

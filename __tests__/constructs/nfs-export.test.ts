@@ -14,6 +14,8 @@ describe("NfsExport", () => {
       ro: false,
       comment: "films",
       enabled: true,
+      // Serves clients or runs a task: a plan that would delete it fails (constructs/moved.ts).
+      lifecycle: { prevent_destroy: true },
     });
   });
 

@@ -20,6 +20,7 @@ describe("OffsiteBackup", () => {
     const creds = Object.values(json.resource!.truenas_cloudsync_credentials)[0] as any;
     expect(creds).toEqual({
       name: "b2-offsite",
+      lifecycle: { prevent_destroy: true },
       provider_config: '${jsonencode({"type" = "B2", "account" = var.key_id})}',
       provider_secrets_wo: '${jsonencode({"key" = var.app_key})}',
       provider_secrets_wo_version: "${var.app_key_version}",

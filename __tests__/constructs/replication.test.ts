@@ -21,7 +21,8 @@ describe("Replication", () => {
     const s = setup(stack);
     const replication = new Replication(stack, "replication", { targetHost: "10.10.10.6", targetHostKey: s.hostKey, targetParent: "backup/replicas", sources: [s.photos] });
     const json = synth(stack);
-    expect(Object.values(json.resource!.truenas_keychain_ssh_keypair)).toEqual([{ name: "replication-key", generate: true }]);
+    expect(Object.values(json.resource!.truenas_keychain_ssh_keypair)).toEqual([{ name: "replication-key", generate: true, lifecycle: { prevent_destroy: true } }]);
+    expect(Object.keys(json.resource!.truenas_keychain_ssh_keypair)).toEqual(["replication"]); // readable: truenas_keychain_ssh_keypair.replication
     expect(Object.values(json.resource!.truenas_keychain_ssh_connection)[0]).toMatchObject({ host: "10.10.10.6", username: "root", port: 22, remote_host_key: "${var.host_key}" });
     expect(replication.tasks).toHaveLength(1);
     expect(Object.values(json.output!)).toEqual([expect.objectContaining({ value: expect.stringMatching(/^\$\{truenas_keychain_ssh_keypair\.[^.]+\.public_key\}$/) })]);

@@ -14,6 +14,8 @@ describe("ScrubSchedule", () => {
       threshold: 6,
       description: "scrub tank (homelab-cdktf)",
       enabled: true,
+      // Serves clients or runs a task: a plan that would delete it fails (constructs/moved.ts).
+      lifecycle: { prevent_destroy: true },
     });
   });
 

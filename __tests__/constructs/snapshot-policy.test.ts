@@ -17,6 +17,8 @@ describe("SnapshotPolicy", () => {
       naming_schema: "auto-%Y-%m-%d_%H-%M",
       allow_empty: false,
       enabled: true,
+      // Serves clients or runs a task: a plan that would delete it fails (constructs/moved.ts).
+      lifecycle: { prevent_destroy: true },
     });
   });
 

@@ -18,9 +18,10 @@ describe("TrueNASServices", () => {
     expect(Object.values(json.resource!.truenas_nfs_config)).toEqual([{ protocols: ["NFSV3", "NFSV4"], bindip: ["10.10.10.5"] }]);
     const services = Object.values(json.resource!.truenas_service) as any[];
     expect(services.sort((a, b) => a.name.localeCompare(b.name))).toEqual([
-      { name: "iscsitarget", enabled: true, running: true },
-      { name: "nfs", enabled: true, running: true },
-      { name: "ssh", enabled: true, running: true },
+      // Deleting a truenas_service disables and stops it: every one is protected.
+      { name: "iscsitarget", enabled: true, running: true, lifecycle: { prevent_destroy: true } },
+      { name: "nfs", enabled: true, running: true, lifecycle: { prevent_destroy: true } },
+      { name: "ssh", enabled: true, running: true, lifecycle: { prevent_destroy: true } },
     ]);
     expect(json).toMatchSnapshot();
   });

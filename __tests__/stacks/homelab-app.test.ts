@@ -67,66 +67,122 @@ describe("the homelab app", () => {
     for (const c of nfsConfigs) expect(c).toContain(`"shareAllowedNetworks" = ["10.10.10.0/24", "10.0.1.0/24", "10.0.2.0/24", "10.0.3.0/24"]`);
   });
 
-  describe("nothing holding data is destroyed by an edit to the inventory", () => {
-    const recorded = buildHomelab(Testing.app(), homelab).dataHolders;
+  describe("nothing holding data or serving clients is destroyed by an edit to the inventory", () => {
+    const recorded = buildHomelab(Testing.app(), homelab).ledger;
     const [primary, backup] = homelab.truenasVms;
     const without = (path: string) => ({ ...primary.storage!, datasets: primary.storage!.datasets.filter((d) => d.fullPath !== path) });
+    const withStorage = (storage: NonNullable<typeof primary.storage>): Homelab => ({
+      ...homelab,
+      truenasVms: [{ ...primary, storage }, backup],
+      // No iSCSI: no iSCSI CSI instance either (the inventory rules refuse one).
+      kubernetesStorage: storage.iscsi ? homelab.kubernetesStorage : { ...homelab.kubernetesStorage!, instances: homelab.kubernetesStorage!.instances.filter((i) => i.protocol !== "iscsi") },
+    });
 
-    test("the ledger lists every dataset of every TrueNAS, offline hosts included", () => {
-      expect(recorded).toContain("prod-storage: dataset bulk/photos");
-      expect(recorded).toContain("prod-backup: dataset backup/replicas");
-      expect(recorded.filter((h) => h.startsWith("prod-storage: dataset"))).toHaveLength(23);
+    test("the ledger lists every holder with its address: datasets, services, shares, portal, tasks, VMs, offline hosts included", () => {
+      expect(recorded["prod-storage: dataset bulk/photos"]).toEqual({ address: "truenas_dataset.bulk--photos" });
+      expect(recorded["prod-backup: dataset backup/replicas"]).toEqual({ address: "truenas_dataset.backup--replicas" });
+      expect(recorded["prod-storage: service nfs"]).toEqual({ address: "truenas_service.nfs" });
+      expect(recorded["prod-storage: service iscsitarget"]).toEqual({ address: "truenas_service.iscsitarget" });
+      expect(recorded["prod-backup: service ssh"]).toEqual({ address: "truenas_service.ssh" });
+      expect(recorded["prod-storage: nfs-export bulk/media"]).toEqual({ address: "truenas_nfs_share.bulk--media" });
+      expect(recorded["prod-storage: iscsi-portal"]).toEqual({ address: "truenas_iscsi_portal.iscsi" });
+      expect(recorded["prod-storage: iscsi-initiator-group"]).toEqual({ address: "truenas_iscsi_initiator.iscsi" });
+      expect(recorded["prod-storage: snapshot-task fast/vms"]).toEqual({ address: "truenas_periodic_snapshot_task.fast--vms" });
+      expect(recorded["prod-storage: offsite-task bulk/photos"]).toEqual({ address: "truenas_cloud_backup.bulk--photos" });
+      expect(recorded["prod-storage: vm truenas-primary"]).toEqual({ address: "proxmox_virtual_environment_vm.truenas-primary" });
+      expect(Object.keys(recorded).filter((h) => h.startsWith("prod-storage: dataset"))).toHaveLength(23);
+      // Scrub tasks are held without their ids, replication while grogu is offline: not in the ledger.
+      expect(Object.keys(recorded).filter((h) => /scrub-task|replication-task/.test(h))).toEqual([]);
     });
 
     test("a renamed dataset is refused at synth (the old one would be destroyed), naming every vanished one", () => {
-      const renamed: Homelab = {
-        ...homelab,
-        truenasVms: [{ ...primary, storage: { ...primary.storage!, datasets: primary.storage!.datasets.map((d) => (d.fullPath === "bulk/archive" ? { ...d, fullPath: "bulk/cold-archive" } : d)) } }, backup],
-      };
-      expect(() => buildHomelab(Testing.app(), renamed, { recordedDataHolders: recorded })).toThrow(
-        `prod-storage: dataset bulk/archive is in the data-holder ledger but no longer in the inventory; the next apply would destroy it and its data (got "bulk/archive"; allowed: keep it in the inventory, or list it in retiredDatasets (Terraform then forgets it and the data stays on TrueNAS))`,
+      const renamed = withStorage({ ...primary.storage!, datasets: primary.storage!.datasets.map((d) => (d.fullPath === "bulk/archive" ? { ...d, fullPath: "bulk/cold-archive" } : d)) });
+      expect(() => buildHomelab(Testing.app(), renamed, { ledger: recorded })).toThrow(
+          `prod-storage: dataset bulk/archive is in the ledger but no longer in the inventory; the next apply would destroy it and its data (got "dataset bulk/archive"; allowed: keep it in the inventory, or add "dataset bulk/archive" to that TrueNAS's storage.retired: Terraform then forgets it and it stays on TrueNAS)`,
       );
     });
 
-    test("a retired dataset is forgotten by Terraform (a removed block), never destroyed, and leaves the ledger", () => {
-      const retired: Homelab = { ...homelab, truenasVms: [{ ...primary, storage: { ...without("bulk/archive"), retiredDatasets: ["bulk/archive"] } }, backup] };
-      const built = buildHomelab(Testing.app(), retired, { recordedDataHolders: recorded });
-      expect(built.dataHolders).not.toContain("prod-storage: dataset bulk/archive");
+    test("removing a service, a share or a task is refused too: the apply would stop what it serves", () => {
+      const noShares = withStorage({
+        ...primary.storage!,
+        nfsExports: primary.storage!.nfsExports!.filter((e) => e.dataset !== "bulk/media"),
+        iscsi: false,
+        snapshots: primary.storage!.snapshots!.filter((t) => t.dataset !== "bulk/photos"),
+        replication: { ...primary.storage!.replication!, datasets: primary.storage!.replication!.datasets.filter((d) => d !== "bulk/photos") },
+      });
+      const problems = (() => { try { buildHomelab(Testing.app(), noShares, { ledger: recorded }); return ""; } catch (e) { return (e as Error).message; } })();
+      expect(problems).toContain(`prod-storage: nfs-export bulk/media is in the ledger but no longer in the inventory; the next apply would delete it on TrueNAS, and stop what it serves (got "nfs-export bulk/media"; allowed: keep it in the inventory, or add "nfs-export bulk/media" to that TrueNAS's storage.retired`);
+      expect(problems).toContain(`prod-storage: service iscsitarget is in the ledger but no longer in the inventory`);
+      expect(problems).toContain(`prod-storage: iscsi-portal is in the ledger but no longer in the inventory`);
+      expect(problems).toContain(`prod-storage: snapshot-task bulk/photos is in the ledger but no longer in the inventory`);
+    });
+
+    test("a retired dataset is forgotten by Terraform (a removed block), never destroyed, and stays in the ledger as retired", () => {
+      const retired = withStorage({ ...without("bulk/archive"), retired: ["dataset bulk/archive"] });
+      const built = buildHomelab(Testing.app(), retired, { ledger: recorded });
+      expect(built.ledger["prod-storage: dataset bulk/archive"]).toEqual({ address: "truenas_dataset.bulk--archive", retired: true });
       const json = synth(built.stacks[0]) as any;
       expect(json.removed).toContainEqual({ from: "truenas_dataset.bulk--archive", lifecycle: { destroy: false } });
       expect(json.resource.truenas_dataset["bulk--archive"]).toBeUndefined();
+
+      // The retired line deleted from the inventory before the apply: the ledger still forgets it.
+      const later = buildHomelab(Testing.app(), withStorage(without("bulk/archive")), { ledger: built.ledger });
+      expect(later.ledger["prod-storage: dataset bulk/archive"]).toEqual({ address: "truenas_dataset.bulk--archive", retired: true });
+      expect((synth(later.stacks[0]) as any).removed).toContainEqual({ from: "truenas_dataset.bulk--archive", lifecycle: { destroy: false } });
     });
 
-    test("a dataset both declared and retired is refused", () => {
-      const both: Homelab = { ...homelab, truenasVms: [{ ...primary, storage: { ...primary.storage!, retiredDatasets: ["bulk/archive"] } }, backup] };
-      expect(() => buildHomelab(Testing.app(), both)).toThrow(`prod-storage/storage: dataset bulk/archive is both declared and retired (got "bulk/archive"; allowed: one of the two)`);
+    test("a retired service is forgotten, not stopped", () => {
+      const built = buildHomelab(Testing.app(), withStorage({ ...primary.storage!, iscsi: false, retired: ["service iscsitarget", "iscsi-portal", "iscsi-initiator-group"] }), { ledger: recorded });
+      const json = synth(built.stacks[0]) as any;
+      expect(json.removed).toEqual(expect.arrayContaining([
+        { from: "truenas_service.iscsitarget", lifecycle: { destroy: false } },
+        { from: "truenas_iscsi_portal.iscsi", lifecycle: { destroy: false } },
+        { from: "truenas_iscsi_initiator.iscsi", lifecycle: { destroy: false } },
+      ]));
+      expect(json.resource.truenas_service.iscsitarget).toBeUndefined();
+    });
+
+    test("retiring what is still declared, or what the ledger never recorded, is refused", () => {
+      expect(() => buildHomelab(Testing.app(), withStorage({ ...primary.storage!, retired: ["dataset bulk/archive"] }), { ledger: recorded })).toThrow(
+        `inventory homelab/truenasVms/truenas-primary/storage/retired: dataset bulk/archive is both declared and retired (got "dataset bulk/archive"; allowed: one of the two)`,
+      );
+      expect(() => buildHomelab(Testing.app(), withStorage({ ...primary.storage!, retired: ["dataset bulk/typo"] }), { ledger: recorded })).toThrow(
+        `inventory homelab/truenasVms/truenas-primary/storage/retired: retires something the ledger never recorded, so Terraform has nothing to forget (got "dataset bulk/typo"; allowed: a recorded holder of prod-storage: `,
+      );
+    });
+
+    test("a holder whose address changed gets a moved block, not a destroy", () => {
+      const old = { ...recorded, "prod-storage: service nfs": { address: "truenas_service.storage_services_nfs_838A8409" } };
+      const built = buildHomelab(Testing.app(), homelab, { ledger: old });
+      expect((synth(built.stacks[0]) as any).moved).toContainEqual({ from: "truenas_service.storage_services_nfs_838A8409", to: "truenas_service.nfs" });
+      expect(built.ledger["prod-storage: service nfs"]).toEqual({ address: "truenas_service.nfs" });
     });
   });
 
   const vm0 = homelab.truenasVms[0];
   test.each<[string, Homelab, string]>([
     ["a VLAN never declared", { ...homelab, truenasVms: [{ ...vm0, nics: [{ bridge: "vmbr0", vlan: "dmz" }] }] },
-      `inventory homelab/truenasVms/truenas-primary: VLAN referenced but never declared (got "dmz"; allowed: management, storage, lan, k8s-shared, k8s-prod, k8s-test)`],
+      `inventory homelab/truenasVms/truenas-primary/nics/0: VLAN referenced but never declared (got "dmz"; allowed: management, storage, lan, k8s-shared, k8s-prod, k8s-test)`],
     ["a mapping never declared", { ...homelab, truenasVms: [{ ...vm0, passthrough: [{ mapping: "hba9" }] }] },
-      `inventory homelab/truenasVms/truenas-primary: PCI mapping referenced but never declared (got "hba9"; allowed: din-hba-internal, din-hba-md1220, grogu-hba-md1200)`],
+      `inventory homelab/truenasVms/truenas-primary/passthrough/0: PCI mapping referenced but never declared (got "hba9"; allowed: din-hba-internal, din-hba-md1220, grogu-hba-md1200)`],
     ["an undeclared VLAN on an offline host's VM", { ...homelab, truenasVms: [vm0, { ...homelab.truenasVms[1], nics: [{ bridge: "vmbr0", vlan: "backup" }] }] },
-      `inventory homelab/truenasVms/truenas-backup: VLAN referenced but never declared (got "backup"; allowed: management, storage, lan, k8s-shared, k8s-prod, k8s-test)`],
+      `inventory homelab/truenasVms/truenas-backup/nics/0: VLAN referenced but never declared (got "backup"; allowed: management, storage, lan, k8s-shared, k8s-prod, k8s-test)`],
     ["a bridge the host lacks", { ...homelab, truenasVms: [{ ...vm0, nics: [{ bridge: "vmbr9" }] }] },
-      `inventory homelab/truenasVms/truenas-primary: bridge not on host din (got "vmbr9"; allowed: vmbr0)`],
+      `inventory homelab/truenasVms/truenas-primary/nics/0: bridge not on host din (got "vmbr9"; allowed: vmbr0)`],
     ["replication to an offline host without the gate", { ...homelab, truenasVms: [{ ...vm0, storage: { ...vm0.storage!, replication: { ...vm0.storage!.replication!, whenTargetOffline: undefined } } }, homelab.truenasVms[1]] },
-      `prod-storage/storage/replication: replication target host grogu is offline (got "grogu"; allowed: an online host, or whenTargetOffline: "hold" to keep it defined until the host is online)`],
+      `inventory homelab/truenasVms/truenas-primary/storage/replication: replication target host grogu is offline (got "grogu"; allowed: an online host, or whenTargetOffline: "hold" to keep it defined until the host is online)`],
     ["a dataset on a pool that is not declared", { ...homelab, truenasVms: [{ ...vm0, storage: { ...vm0.storage!, datasets: [...vm0.storage!.datasets, { fullPath: "nvme/apps", purpose: "x" }] } }, homelab.truenasVms[1]] },
-      `prod-storage/storage: dataset nvme/apps is on a pool that is not declared (got "nvme"; allowed: fast, bulk, scratch)`],
+      `inventory homelab/truenasVms/truenas-primary/storage/datasets/nvme/apps: pool referenced but never declared (got "nvme"; allowed: fast, bulk, scratch)`],
     ["an NFS export of a dataset never declared", { ...homelab, truenasVms: [{ ...vm0, storage: { ...vm0.storage!, nfsExports: [{ dataset: "bulk/movies", vlans: ["storage"] }] } }, homelab.truenasVms[1]] },
-      `prod-storage/storage: dataset referenced but never declared (got "bulk/movies"; allowed: `],
+      `inventory homelab/truenasVms/truenas-primary/storage/nfsExports/bulk/movies: dataset referenced but never declared (got "bulk/movies"; allowed: bulk/kubernetes, bulk/kubernetes/nfs-dynamic, `],
     ["a CSI instance on a dataset never declared", { ...homelab, kubernetesStorage: { ...homelab.kubernetesStorage!, instances: [{ ...homelab.kubernetesStorage!.instances[0], dataset: "fast/kubernetes/zvols" }] } },
-      `prod-storage/storage: dataset referenced but never declared (got "fast/kubernetes/zvols"; allowed: `],
-    ["a snapshot policy keeping nothing", { ...homelab, truenasVms: [{ ...vm0, storage: { ...vm0.storage!, snapshots: [{ ...vm0.storage!.snapshots![0], keep: 0 }] } }, homelab.truenasVms[1]] },
+      `inventory homelab/kubernetesStorage/instances/truenas-iscsi-fast: dataset referenced but never declared (got "fast/kubernetes/zvols"; allowed: fast/kubernetes, fast/kubernetes/iscsi-zvols, `],
+    ["a snapshot policy keeping nothing", { ...homelab, truenasVms: [{ ...vm0, storage: { ...vm0.storage!, snapshots: vm0.storage!.snapshots!.map((s, i) => (i === 0 ? { ...s, keep: 0 } : s)) } }, homelab.truenasVms[1]] },
       "prod-storage/storage/snapshots-fast-kubernetes: snapshot retention of fast/kubernetes keeps nothing (got 0; allowed: keep >= 1 snapshots)"],
     ["a pool without a scrub", { ...homelab, truenasVms: [{ ...vm0, storage: { ...vm0.storage!, scrubs: { fast: vm0.storage!.scrubs.fast, bulk: vm0.storage!.scrubs.bulk } } }, homelab.truenasVms[1]] },
-      `prod-storage/storage: pool scratch has no scrub schedule (got "scratch"; allowed: a weekly scrub for every pool)`],
+      `inventory homelab/truenasVms/truenas-primary/storage/scrubs: pool scratch has no scrub schedule (got "scratch"; allowed: a weekly scrub for every pool (staggered: two pools never scrub at once))`],
     ["a VM id reused by the Talos cluster", { ...homelab, talosClusters: [{ ...homelab.talosClusters![0], controlPlane: { ...homelab.talosClusters![0].controlPlane, firstVmId: 300 } }] },
-      "dev-compute/test/control-plane-1: vm id 300 is already used by prod-storage/truenas-primary (got 300; allowed: ids unique across the app)"],
+      "inventory homelab/talosClusters/test/controlPlane: vm id 300 is already used by inventory homelab/truenasVms/truenas-primary (got firstVmId 300, ids 300..302; allowed: ids unique across the homelab, offline hosts and every Talos VM included)"],
   ])("rejects %s", (_name, bad, message) => {
     expect(() => buildHomelab(Testing.app(), bad)).toThrow(message);
   });

@@ -143,21 +143,65 @@ describe("prod-storage stack", () => {
     }
   });
 
-  test("weekly scrubs, staggered, and email alerts", () => {
-    const scrubs = (Object.values(resourcesOf(json, "truenas_scrub_task")) as any[]).map((t) => [t.description, t.schedule.dow]);
-    expect(scrubs.sort()).toEqual([["scrub bulk (homelab-cdktf)", "3"], ["scrub fast (homelab-cdktf)", "0"], ["scrub scratch (homelab-cdktf)", "5"]]);
+  test("scrub tasks are never created blind: without their ids (a fresh clone) every pool's scrub is held, with a note", () => {
+    expect(resourcesOf(json, "truenas_scrub_task")).toEqual({});
+    expect(stack.storage!.scrubsHeld).toEqual(["fast", "bulk", "scratch"]);
+    const { notes } = buildHomelab(Testing.app(), homelab);
+    expect(notes).toContain(`prod-storage: scrub schedule held for pools fast, bulk, scratch: TrueNAS made a scrub task when it created each pool and refuses a second one, so synth imports it once its id is known: run npm run discover, or put the id from \`midclt call pool.scrub.query\` in inventory/homelab.imports.json as "truenas_scrub_task.<pool>"`);
+  });
+
+  test("with the ids discovered, the scrub tasks are imported (import blocks) and their weekly schedules, staggered, managed", () => {
+    const imports = { "prod-storage": { "truenas_scrub_task.fast": "1", "truenas_scrub_task.bulk": "2", "truenas_scrub_task.scratch": "3", "proxmox_virtual_environment_vm.truenas-primary": "din/300" } };
+    const built = buildHomelab(Testing.app(), homelab, { imports });
+    const imported = synth(built.stacks.find((s) => s.node.id === "prod-storage")!);
+    const scrubs = Object.entries(resourcesOf(imported, "truenas_scrub_task")).map(([address, t]: [string, any]) => [address, t.description, t.schedule.dow, t.lifecycle]);
+    expect(scrubs.sort()).toEqual([
+      ["bulk", "scrub bulk (homelab-cdktf)", "3", { prevent_destroy: true }],
+      ["fast", "scrub fast (homelab-cdktf)", "0", { prevent_destroy: true }],
+      ["scratch", "scrub scratch (homelab-cdktf)", "5", { prevent_destroy: true }],
+    ]);
+    expect((imported as any).import).toEqual(expect.arrayContaining([
+      { to: "truenas_scrub_task.fast", id: "1" },
+      { to: "truenas_scrub_task.bulk", id: "2" },
+      { to: "truenas_scrub_task.scratch", id: "3" },
+      { to: "proxmox_virtual_environment_vm.truenas-primary", id: "din/300" },
+    ]));
+    expect((imported as any).import).toHaveLength(4); // exactly those, nothing else
+    expect(built.notes.some((n) => n.includes("scrub schedule held"))).toBe(false);
+  });
+
+  test("email alerts at WARNING, the SMTP password write-only and versioned", () => {
     expect(Object.values(resourcesOf(json, "truenas_alert_service"))).toEqual([expect.objectContaining({ level: "WARNING" })]);
-    expect(Object.values(resourcesOf(json, "truenas_mail"))).toEqual([expect.objectContaining({ pass: "${var.smtp_password}" })]);
+    expect(Object.values(resourcesOf(json, "truenas_mail"))).toEqual([expect.objectContaining({ pass: "${var.smtp_password}", lifecycle: { replace_triggered_by: ["terraform_data.alerts-smtp-password-version"] } })]);
+    expect(json.variable!.smtp_password_version).toMatchObject({ type: "number", default: 1 });
   });
 
   test("the services the shares need: NFS (v3+v4, bound to the storage address only) and iSCSI, running and enabled at boot; no SSH", () => {
     expect(Object.values(resourcesOf(json, "truenas_nfs_config"))).toEqual([{ protocols: ["NFSV3", "NFSV4"], bindip: ["10.10.10.5"] }]);
     expect((Object.values(resourcesOf(json, "truenas_service")) as any[]).map((s) => [s.name, s.enabled, s.running]).sort()).toEqual([["iscsitarget", true, true], ["nfs", true, true]]);
+    // Deleting a truenas_service stops it: readable addresses and prevent_destroy on each.
+    expect(resourcesOf(json, "truenas_service")).toMatchObject({ nfs: { lifecycle: { prevent_destroy: true } }, iscsitarget: { lifecycle: { prevent_destroy: true } } });
+  });
+
+  test("everything that serves clients or runs a task is protected, under a readable address moved from the old hashed one", () => {
+    for (const type of ["truenas_nfs_share", "truenas_iscsi_portal", "truenas_iscsi_initiator", "truenas_periodic_snapshot_task", "truenas_cloud_backup", "truenas_cloudsync_credentials", "truenas_alert_service"]) {
+      const all = Object.entries(resourcesOf(json, type)) as [string, any][];
+      expect(all.length).toBeGreaterThan(0);
+      for (const [address, r] of all) expect({ type, address, lifecycle: r.lifecycle }).toEqual({ type, address, lifecycle: { prevent_destroy: true } });
+    }
+    expect(Object.keys(resourcesOf(json, "truenas_nfs_share")).sort()).toEqual(["bulk--media", "bulk--photos", "bulk--signoz-cold", "fast--kubernetes--nfs-static"]);
+    expect((json as any).moved).toContainEqual({ from: "truenas_nfs_share.storage_nfs-bulk-media_98A3539B", to: "truenas_nfs_share.bulk--media" });
+    expect((json as any).moved).toContainEqual({ from: "truenas_service.storage_services_nfs_838A8409", to: "truenas_service.nfs" });
   });
 
   test("truenas/truenas pinned exactly, credentials only through variables", () => {
     expect(json.terraform!.required_providers.truenas).toEqual({ source: "truenas/truenas", version: "1.5.11" });
     expect(json.provider!.truenas).toEqual([{ api_key: "${var.truenas_api_key}", endpoint: "${var.truenas_endpoint}", insecure: "${var.truenas_insecure}" }]);
+  });
+
+  test("verification after apply: one check block per adopted pool (npm run verify)", () => {
+    expect(Object.keys((json as any).check).sort()).toEqual(["pool_bulk", "pool_fast", "pool_scratch"]);
+    expect((json as any).check.pool_fast.assert).toHaveLength(3); // ONLINE and healthy; vdev count, type and width; SIZE byte-exact
   });
 
   test("snapshot", () => {
