@@ -6,6 +6,7 @@ import { ClusterClaims } from "./csi-cluster-claims";
 import { CsiConfigSecret } from "./csi-config-secret";
 import type { CsiProtocol } from "./csi-driver-config";
 import { validateCsiInstanceProps, type CsiInstanceSettings } from "./csi-validate";
+import type { SecretValue } from "./secret";
 
 export { DEMOCRATIC_CSI_CHART, DEMOCRATIC_CSI_IMAGE, TALOS_ISCSI_NODE } from "./csi-chart-values";
 export type { CsiFsType, CsiReclaimPolicy, CsiVolumeBindingMode, DemocraticCsiValues } from "./csi-chart-values";
@@ -119,18 +120,14 @@ export interface CsiInstanceProps extends CsiInstanceOptions {
   /** TrueNAS address the nodes reach (storage VLAN), e.g. `10.10.10.5`: API, NFS shares and iSCSI portal. */
   readonly truenasHost: string;
   /**
-   * The TrueNAS API key as a Terraform expression (e.g. an ephemeral variable's value). A literal
-   * is refused: it would be written into cdk.tf.json.
+   * democratic-csi's TrueNAS API key: a secret from an (ephemeral) Terraform variable, reaching the
+   * cluster only through the config Secret's write-only `data_wo`. Its version feeds
+   * `data_wo_revision` and the Secret's name: bump it after rotating the key, so the next apply
+   * writes a new Secret and the pods roll. A literal is refused: it would be written into cdk.tf.json.
    */
-  readonly apiKey: string;
+  readonly apiKey: SecretValue;
   /** iSCSI only (required there): the storage stack's portal and initiator group. */
   readonly iscsiTargetGroup?: CsiIscsiTargetGroup;
-  /**
-   * Bump to push the config Secret again (e.g. after rotating the API key): it is write-only, so
-   * Terraform cannot see that the key changed. Feeds `data_wo_revision` and the Secret's name.
-   * @default 1
-   */
-  readonly configRevision?: number;
   /**
    * TrueNAS API port (https: 25.04+ revokes API keys sent over plain http).
    * @default 443
@@ -199,8 +196,8 @@ export class CsiInstance extends Construct {
       instanceName: s.name,
       namespace: s.namespace,
       config: s.driverConfig,
-      apiKey: s.apiKey,
-      revision: s.configRevision,
+      apiKey: s.apiKey.value,
+      revision: s.apiKey.version,
     });
     this.values = chartValues({ ...s, datasetParentPath: s.datasetParent.fullPath });
     this.release = this.installRelease(s, props.dependsOn);

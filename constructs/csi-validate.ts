@@ -6,6 +6,7 @@ import type { CsiProtocol, DriverConfigInput } from "./csi-driver-config";
 import type { CsiDataset, CsiInstanceProps } from "./csi-instance";
 import { Problems, verbatim } from "./errors";
 import { ipv4CidrPrefix, isIpv4 } from "./ipv4";
+import { SecretValue } from "./secret";
 
 /** `CsiInstanceProps` checked, with every default applied. */
 export interface CsiInstanceSettings {
@@ -26,8 +27,7 @@ export interface CsiInstanceSettings {
   readonly snapshotDeletionPolicy: CsiReclaimPolicy;
   readonly detachedSnapshots: boolean;
   readonly driverImageTag: string;
-  readonly apiKey: string;
-  readonly configRevision: number;
+  readonly apiKey: SecretValue;
   /** The driver config without the API key. */
   readonly driverConfig: DriverConfigInput;
 }
@@ -67,7 +67,6 @@ export function validateCsiInstanceProps(scope: IConstruct, props: CsiInstancePr
     pool,
     datasetParent: props.datasetParent,
     detachedSnapshotsParent: props.detachedSnapshotsParent,
-    configRevision: connection.configRevision,
     driverImageTag: connection.driverImageTag,
     driverConfig: driverConfig!, // undefined only along with a problem, thrown above
   };
@@ -92,9 +91,10 @@ function checkIdentity(props: CsiInstanceProps, report: Report) {
   if (!Token.isUnresolved(host) && !(isIpv4(host) || (DNS_SUBDOMAIN.test(host) && !/^[\d.]+$/.test(host)))) {
     report("invalid TrueNAS host", host, "an IPv4 address or DNS name on the storage network, e.g. 10.10.10.5");
   }
-  if (!Token.isUnresolved(props.apiKey)) {
+  if (!SecretValue.isSecretValue(props.apiKey)) {
     // Never print the value: it may be the real key.
-    report("API key is a literal, which would be written into cdk.tf.json", verbatim(`a literal of ${props.apiKey.length} characters`), "a Terraform expression, e.g. the stack's ephemeral variable truenas_api_key");
+    const got = typeof props.apiKey === "string" ? `a literal of ${(props.apiKey as string).length} characters` : `a ${typeof props.apiKey}`;
+    report("API key is not a secret from a Terraform variable, and would be written into cdk.tf.json", verbatim(got), "SecretValue.fromVariable(...), e.g. the stack's ephemeral variable truenas_csi_api_key");
   }
   return { name, protocol, csiDriverName, namespace: props.namespace, apiKey: props.apiKey, isDefault: props.isDefault ?? false };
 }
@@ -145,10 +145,8 @@ function checkStorageClass(props: CsiInstanceProps, protocol: CsiProtocol, repor
   };
 }
 
-/** Ports, TLS, the config revision and the image tag. */
+/** Ports, TLS and the image tag. */
 function checkConnection(props: CsiInstanceProps, report: Report) {
-  const configRevision = props.configRevision ?? 1;
-  if (!Number.isInteger(configRevision) || configRevision < 1) report("invalid configRevision", configRevision, "integers >= 1, bumped to push the config Secret again");
   const apiPort = props.truenasApiPort ?? 443;
   const portalPort = props.iscsiPortalPort ?? 3260;
   for (const [what, p] of [["TrueNAS API port", apiPort], ["iSCSI portal port", portalPort]] as const) {
@@ -156,7 +154,7 @@ function checkConnection(props: CsiInstanceProps, report: Report) {
   }
   const driverImageTag = props.driverImageTag ?? DEMOCRATIC_CSI_IMAGE.tag;
   if (!IMAGE_TAG.test(driverImageTag)) report("invalid driver image tag", driverImageTag, "a tag, optionally with @sha256:<digest>, e.g. next");
-  return { configRevision, driverImageTag, apiPort, portalPort, allowInsecureTls: props.truenasAllowInsecureTls ?? true };
+  return { driverImageTag, apiPort, portalPort, allowInsecureTls: props.truenasAllowInsecureTls ?? true };
 }
 
 /**

@@ -4,6 +4,7 @@ import { NamespaceV1 } from "@cdktf/provider-kubernetes/lib/namespace-v1";
 import { KubernetesProvider } from "@cdktf/provider-kubernetes/lib/provider";
 import type { Construct } from "constructs";
 import { CsiInstance, DEMOCRATIC_CSI_CHART, type CsiInstanceOptions } from "../constructs/csi-instance";
+import { SecretValue } from "../constructs/secret";
 import type { ITrueNASTarget } from "../constructs/truenas-storage";
 import { invalidProp } from "../constructs/errors";
 import { TerraformStack, TerraformVariable, Token, VariableType } from "../lib/cdktf";
@@ -34,12 +35,6 @@ export interface K8sStorageStackProps {
    */
   readonly namespace?: string;
   /**
-   * Bump after rotating the TrueNAS API key: the config Secrets are write-only, so nothing else
-   * tells Terraform to send them again.
-   * @default 1
-   */
-  readonly apiKeyRevision?: number;
-  /**
    * Install the CSI snapshot controller and its CRDs (chart snapshot-controller), which the
    * VolumeSnapshotClasses need. Turn off if the cluster already runs one.
    * @default true
@@ -50,22 +45,26 @@ export interface K8sStorageStackProps {
 /** Chart snapshot-controller from the same repository: VolumeSnapshot CRDs + controller 8.2.1 (what the csi-snapshotter v8 of chart 0.15.x needs). */
 export const SNAPSHOT_CONTROLLER_CHART = { repository: DEMOCRATIC_CSI_CHART.repository, chart: "snapshot-controller", version: "0.3.0" } as const;
 
-/** Name of the variable carrying the TrueNAS API key (`TF_VAR_truenas_api_key`). */
-export const TRUENAS_API_KEY_VARIABLE = "truenas_api_key";
+/**
+ * The variable carrying democratic-csi's TrueNAS API key (`TF_VAR_truenas_csi_api_key`), and its
+ * version (`TF_VAR_truenas_csi_api_key_version`). Not `truenas_api_key`: that is the Terraform
+ * provider's admin key in the storage stacks, a different key of a different TrueNAS user.
+ */
+export const CSI_API_KEY_VARIABLE = "truenas_csi_api_key";
 
 /**
  * prod-k8s-storage: the democratic-csi releases on the Talos cluster, one per CSI instance, on
  * datasets the storage stack declares.
  *
  * The cluster comes from the environment (`KUBE_CONFIG_PATH`, `KUBE_CTX`, ... or the variables
- * below); the TrueNAS API key from the ephemeral variable `truenas_api_key`, so it is never in
- * the state, the plan file or cdk.tf.json.
+ * below); democratic-csi's TrueNAS API key from the ephemeral variable `truenas_csi_api_key`, so it
+ * is never in the state, the plan file or cdk.tf.json.
  */
 export class K8sStorageStack extends TerraformStack {
   readonly namespace: NamespaceV1;
   readonly instances: CsiInstance[];
   readonly snapshotController?: Release;
-  readonly apiKey: TerraformVariable;
+  readonly apiKey: SecretValue;
 
   constructor(scope: Construct, id: string, props: K8sStorageStackProps) {
     super(scope, id);
@@ -73,15 +72,12 @@ export class K8sStorageStack extends TerraformStack {
     this.addDependency(TerraformStack.of(props.truenas));
     addKubernetesProviders(this);
 
-    this.apiKey = new TerraformVariable(this, TRUENAS_API_KEY_VARIABLE, {
-      type: VariableType.STRING,
-      sensitive: true,
-      nullable: false,
-      description: "TrueNAS API key of the democratic-csi user (TF_VAR_truenas_api_key). Ephemeral: needed at plan and apply, never stored.",
-    });
     // Ephemeral (Terraform >= 1.10): only write-only arguments may use it, and Terraform keeps it
-    // out of the state and the saved plan. CDKTF 0.21 has no option for it, hence the override.
-    this.apiKey.addOverride("ephemeral", true);
+    // out of the state and the saved plan.
+    this.apiKey = SecretValue.fromVariable(this, CSI_API_KEY_VARIABLE, {
+      ephemeral: true,
+      description: `TrueNAS API key of the democratic-csi user (TF_VAR_${CSI_API_KEY_VARIABLE}). Ephemeral: needed at plan and apply, never stored.`,
+    });
 
     const namespace = props.namespace ?? "democratic-csi";
     this.namespace = new NamespaceV1(this, "namespace", {
@@ -108,7 +104,6 @@ export class K8sStorageStack extends TerraformStack {
       });
     }
 
-    const revision = props.apiKeyRevision ?? 1;
     const iscsi = props.truenas.iscsi;
     this.instances = props.instances.map(({ datasetFullPath, snapshotsDatasetFullPath, ...options }) => {
       if (options.protocol === "iscsi" && !iscsi) {
@@ -121,9 +116,8 @@ export class K8sStorageStack extends TerraformStack {
         nfsAllowedNetworks: options.protocol === "nfs" ? [...(props.nfsClientNetworks ?? [])] : undefined,
         namespace: this.namespace.metadata.name,
         truenasHost: props.truenas.storageAddress,
-        apiKey: this.apiKey.stringValue,
+        apiKey: this.apiKey,
         iscsiTargetGroup: options.protocol === "iscsi" ? iscsi : undefined,
-        configRevision: revision,
         dependsOn: this.snapshotController ? [this.snapshotController] : undefined,
       });
     });

@@ -1,6 +1,7 @@
 import { Construct } from "constructs";
+import { SecretValue } from "../../constructs/secret";
 import { CsiInstance, DEMOCRATIC_CSI_CHART, DEMOCRATIC_CSI_IMAGE, datasetsOverlap, type CsiDataset, type CsiInstanceProps } from "../../constructs/csi-instance";
-import { TerraformStack, TerraformVariable, Testing, VariableType } from "../../lib/cdktf";
+import { TerraformStack, Testing } from "../../lib/cdktf";
 import { addKubernetesProviders } from "../../stacks/k8s-storage-stack";
 import { jsonOf, synth } from "../helpers";
 
@@ -11,7 +12,7 @@ function fixture() {
   const ds = (path: string): CsiDataset => Object.assign(new Construct(storage, path.replace(/\//g, "_")), { fullPath: path, poolName: path.split("/")[0]! });
   const stack = new TerraformStack(app, "test");
   addKubernetesProviders(stack);
-  const apiKey = new TerraformVariable(stack, "truenas_api_key", { type: VariableType.STRING, sensitive: true }).stringValue;
+  const apiKey = SecretValue.fromVariable(stack, "truenas_csi_api_key", { description: "CSI key", ephemeral: true });
   const sets = {
     nfsFast: { parent: ds("fast/kubernetes/nfs-dynamic"), snaps: ds("fast/kubernetes/nfs-snapshots") },
     iscsiFast: { parent: ds("fast/kubernetes/iscsi-zvols"), snaps: ds("fast/kubernetes/iscsi-snapshots") },
@@ -95,15 +96,16 @@ describe("CsiInstance", () => {
     });
 
     expect(secret.metadata).toMatchObject({ namespace: "democratic-csi" });
-    expect(secret.metadata.name).toMatch(/^truenas-nfs-fast-driver-config-\$\{substr\(sha256\(jsonencode\(\{"config" = \{"driver" = "freenas-api-nfs".*"revision" = 1\}\)\), 0, 10\)\}$/);
-    expect(secret.metadata.name).not.toContain("truenas_api_key");
-    expect(secret.data_wo_revision).toBe(1);
+    expect(secret.metadata.name).toMatch(/^truenas-nfs-fast-driver-config-\$\{substr\(sha256\(jsonencode\(\{"config" = \{"driver" = "freenas-api-nfs".*"revision" = var\.truenas_csi_api_key_version\}\)\), 0, 10\)\}$/);
+    expect(secret.metadata.name).not.toMatch(/var\.truenas_csi_api_key\b(?!_version)/);
+    // The key's version: bumped after a rotation, it re-sends the write-only data and renames the Secret.
+    expect(secret.data_wo_revision).toBe("${var.truenas_csi_api_key_version}");
     expect(secret.lifecycle).toEqual({ create_before_destroy: true });
     expect(secret.data).toBeUndefined();
     const config = secret.data_wo["driver-config-file.yaml"] as string;
     expect(Object.keys(secret.data_wo)).toEqual(["driver-config-file.yaml"]);
     expect(config.startsWith("${yamlencode({")).toBe(true);
-    expect(config).toContain(`"httpConnection" = {"protocol" = "https", "host" = "10.10.10.5", "port" = 443, "allowInsecure" = true, "apiKey" = var.truenas_api_key}`);
+    expect(config).toContain(`"httpConnection" = {"protocol" = "https", "host" = "10.10.10.5", "port" = 443, "allowInsecure" = true, "apiKey" = var.truenas_csi_api_key}`);
     expect(config).toContain(`"datasetParentName" = "fast/kubernetes/nfs-dynamic", "detachedSnapshotsDatasetParentName" = "fast/kubernetes/nfs-snapshots", "datasetEnableQuotas" = true, "datasetEnableReservation" = false`);
     expect(config).toContain(`"nfs" = {"shareHost" = "10.10.10.5", "shareAlldirs" = false, "shareAllowedHosts" = [], "shareAllowedNetworks" = []`);
     expect(config).not.toContain("iscsi");
@@ -154,7 +156,7 @@ describe("CsiInstance", () => {
     expect(config).not.toContain(`"nfs" =`);
   });
 
-  test("custom: default class, xfs, options, prefix/suffix, networks, a pinned digest, revision 3, Retain snapshots, detached", () => {
+  test("custom: default class, xfs, options, prefix/suffix, networks, a pinned digest, Retain snapshots, detached", () => {
     const f = fixture();
     const digest = `next@sha256:${"a".repeat(64)}`;
     const csi = new CsiInstance(f.stack, "iscsi", {
@@ -170,7 +172,6 @@ describe("CsiInstance", () => {
       csiDriverName: "org.example.iscsi",
       iscsiNamePrefix: "k8s-",
       iscsiNameSuffix: "-prod",
-      configRevision: 3,
       truenasApiPort: 8443,
       truenasAllowInsecureTls: false,
       iscsiPortalPort: 3261,
@@ -185,8 +186,7 @@ describe("CsiInstance", () => {
     // A digest-pinned image is immutable: no Always pull.
     expect(values.controller.driver.image).toEqual({ registry: "docker.io/democraticcsi/democratic-csi", tag: digest });
     const secret = jsonOf(json, csi.configSecret);
-    expect(secret.data_wo_revision).toBe(3);
-    expect(secret.metadata.name).toContain(`"revision" = 3`);
+    expect(secret.data_wo_revision).toBe("${var.truenas_csi_api_key_version}");
     const config = secret.data_wo["driver-config-file.yaml"] as string;
     expect(config).toContain(`"port" = 8443, "allowInsecure" = false`);
     expect(config).toContain(`"targetPortal" = "10.10.10.5:3261"`);
@@ -200,7 +200,7 @@ describe("CsiInstance", () => {
     new CsiInstance(f.stack, "nfs", nfs(f));
     const dev = new TerraformStack(f.app, "dev");
     addKubernetesProviders(dev);
-    const devKey = new TerraformVariable(dev, "truenas_api_key", { type: VariableType.STRING }).stringValue;
+    const devKey = SecretValue.fromVariable(dev, "truenas_csi_api_key", { description: "dev CSI key" });
     const bulk = new CsiInstance(dev, "nfs", { ...nfs(f), apiKey: devKey, isDefault: true, datasetParent: f.sets.nfsBulk.parent, detachedSnapshotsParent: f.sets.nfsBulk.snaps });
     // The pool the StorageClass promises is its datasets' pool.
     expect(bulk.pool).toBe("bulk");
@@ -227,7 +227,7 @@ describe("CsiInstance", () => {
     ["bad namespace", (f) => ({ ...nfs(f), namespace: "Democratic CSI" }), `test/csi: invalid namespace (got "Democratic CSI"; allowed: a DNS label)`],
     ["bad host", (f) => ({ ...nfs(f), truenasHost: "https://10.10.10.5" }), `test/csi: invalid TrueNAS host (got "https://10.10.10.5"; allowed: an IPv4 address or DNS name on the storage network, e.g. 10.10.10.5)`],
     ["bad IPv4 host", (f) => ({ ...nfs(f), truenasHost: "10.10.10.256" }), `test/csi: invalid TrueNAS host (got "10.10.10.256"; allowed: an IPv4 address or DNS name on the storage network, e.g. 10.10.10.5)`],
-    ["literal API key (never printed)", (f) => ({ ...nfs(f), apiKey: "1-secretsecret" }), `test/csi: API key is a literal, which would be written into cdk.tf.json (got a literal of 14 characters; allowed: a Terraform expression, e.g. the stack's ephemeral variable truenas_api_key)`],
+    ["literal API key (never printed)", (f) => ({ ...nfs(f), apiKey: "1-secretsecret" as never }), `test/csi: API key is not a secret from a Terraform variable, and would be written into cdk.tf.json (got a literal of 14 characters; allowed: SecretValue.fromVariable(...), e.g. the stack's ephemeral variable truenas_csi_api_key)`],
     ["dataset of another app", (f) => ({ ...nfs(f), datasetParent: Object.assign(new Construct(Testing.app(), "elsewhere"), { fullPath: "fast/x", poolName: "fast" }) }), `test/csi: datasetParent is not declared in this app (got "fast/x"; allowed: a dataset of a DatasetTree in the same app)`],
     ["dataset path not on its pool", (f) => ({ ...nfs(f), detachedSnapshotsParent: Object.assign(new Construct(f.storage, "odd"), { fullPath: "fast2/x", poolName: "fast" }) }), `test/csi: detachedSnapshotsParent is not a literal ZFS path on its pool fast (got "fast2/x"; allowed: <pool>/<dataset>..., e.g. fast/kubernetes/nfs-dynamic)`],
     ["parent on another pool than its snapshots", (f) => ({ ...nfs(f), datasetParent: f.sets.nfsBulk.parent }), `test/csi: detachedSnapshotsParent is on pool fast, not on pool bulk of datasetParent (got "fast/kubernetes/nfs-snapshots"; allowed: datasets on pool bulk, the pool the StorageClass promises)`],
@@ -247,7 +247,6 @@ describe("CsiInstance", () => {
     ["target group on NFS", (f) => ({ ...nfs(f), iscsiTargetGroup: { portalId: 1, initiatorGroupId: 1 } }), `test/csi: iscsiTargetGroup on an NFS instance (got "iscsiTargetGroup"; allowed: no iSCSI options on protocol nfs)`],
     ["iSCSI prefix on NFS", (f) => ({ ...nfs(f), iscsiNamePrefix: "k8s-" }), `test/csi: iSCSI name prefix/suffix on an NFS instance (got ["k8s-",""]; allowed: no iSCSI options on protocol nfs)`],
     ["bad NFS network", (f) => ({ ...nfs(f), nfsAllowedNetworks: ["10.10.10.0"] }), `test/csi: invalid NFS allowed network (got "10.10.10.0"; allowed: IPv4 CIDR, e.g. 10.10.10.0/24)`],
-    ["revision 0", (f) => ({ ...nfs(f), configRevision: 0 }), `test/csi: invalid configRevision (got 0; allowed: integers >= 1, bumped to push the config Secret again)`],
     ["bad API port", (f) => ({ ...nfs(f), truenasApiPort: 70000 }), `test/csi: invalid TrueNAS API port (got 70000; allowed: 1..65535)`],
     ["bad image tag", (f) => ({ ...nfs(f), driverImageTag: "next@sha256:abc" }), `test/csi: invalid driver image tag (got "next@sha256:abc"; allowed: a tag, optionally with @sha256:<digest>, e.g. next)`],
   ])("rejects %s", (_name, props, message) => {
@@ -272,12 +271,12 @@ describe("CsiInstance", () => {
 
   test("every problem of the props at once, one line each, in one error", () => {
     const f = fixture();
-    const props: CsiInstanceProps = { ...iscsi(f), name: "Bad_Name", detachedSnapshotsParent: f.sets.nfsBulk.snaps, fsType: "nfs", configRevision: 0, iscsiTargetGroup: undefined };
+    const props: CsiInstanceProps = { ...iscsi(f), name: "Bad_Name", detachedSnapshotsParent: f.sets.nfsBulk.snaps, fsType: "nfs", truenasApiPort: 0, iscsiTargetGroup: undefined };
     const message = [
       `test/csi: invalid instance name (got "Bad_Name"; allowed: a DNS label of at most 53 characters (Helm release name): lowercase letters, digits and '-')`,
       `test/csi: detachedSnapshotsParent is on pool bulk, not on pool fast of datasetParent (got "bulk/kubernetes/nfs-snapshots"; allowed: datasets on pool fast, the pool the StorageClass promises)`,
       `test/csi: fsType does not fit protocol iscsi (got "nfs"; allowed: ext4, xfs, ext3)`,
-      `test/csi: invalid configRevision (got 0; allowed: integers >= 1, bumped to push the config Secret again)`,
+      `test/csi: invalid TrueNAS API port (got 0; allowed: 1..65535)`,
       `test/csi: iSCSI instance without a target group (got nothing; allowed: iscsiTargetGroup with the storage stack's portal and initiator group ids)`,
     ].join("\n");
     expect(() => new CsiInstance(f.stack, "csi", props)).toThrow(new Error(message));

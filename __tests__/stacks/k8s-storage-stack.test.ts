@@ -135,24 +135,28 @@ describe("prod-k8s-storage stack", () => {
     expect(manifest.stacks["prod-k8s-storage"].dependencies).toEqual(["prod-storage"]);
   });
 
-  test("the API key: an ephemeral, sensitive, required variable used only inside data_wo", () => {
-    expect(json.variable!.truenas_api_key).toEqual({
+  test("the CSI API key: its own name (not the storage stacks' truenas_api_key), ephemeral, sensitive, required, used only inside data_wo, versioned", () => {
+    expect(json.variable!.truenas_api_key).toBeUndefined();
+    expect(json.variable!.truenas_csi_api_key).toEqual({
       type: "string",
       sensitive: true,
       nullable: false,
       ephemeral: true,
-      description: "TrueNAS API key of the democratic-csi user (TF_VAR_truenas_api_key). Ephemeral: needed at plan and apply, never stored.",
+      description: "TrueNAS API key of the democratic-csi user (TF_VAR_truenas_csi_api_key). Ephemeral: needed at plan and apply, never stored.",
     });
+    expect(json.variable!.truenas_csi_api_key_version).toMatchObject({ type: "number", default: 1, nullable: false });
     const text = JSON.stringify(json);
-    const uses = text.match(/var\.truenas_api_key/g) ?? [];
+    const uses = text.match(/var\.truenas_csi_api_key\b(?!_version)/g) ?? [];
     expect(uses).toHaveLength(4);
     for (const s of Object.values(secrets)) {
-      expect(s.data_wo["driver-config-file.yaml"]).toContain(`"apiKey" = var.truenas_api_key`);
-      expect(s.data_wo_revision).toBe(1);
-      expect(JSON.stringify(s.metadata)).not.toContain("truenas_api_key");
+      expect(s.data_wo["driver-config-file.yaml"]).toContain(`"apiKey" = var.truenas_csi_api_key`);
+      // Bumping the version re-sends the write-only Secret (and renames it, so the pods roll).
+      expect(s.data_wo_revision).toBe("${var.truenas_csi_api_key_version}");
+      expect(s.metadata.name).toContain("var.truenas_csi_api_key_version");
+      expect(JSON.stringify(s.metadata)).not.toMatch(/var\.truenas_csi_api_key\b(?!_version)/);
       expect(s.data).toBeUndefined();
     }
-    for (const r of Object.values(releases)) expect(JSON.stringify(r)).not.toContain("truenas_api_key");
+    for (const r of Object.values(releases)) expect(JSON.stringify(r)).not.toMatch(/var\.truenas_csi_api_key\b(?!_version)/);
   });
 
   test("providers: the cluster from the environment, no credential in the JSON; local backend", () => {
@@ -202,16 +206,16 @@ describe("prod-k8s-storage stack: bad input", () => {
 
 describe("the TrueNAS API key never reaches cdktf.out", () => {
   const FAKE_KEY = "1-FAKEfakeFAKEfake0123456789abcdefTRUENASkeyNEVERinSTATE";
-  const saved = { tfVar: process.env.TF_VAR_truenas_api_key, env: process.env.TRUENAS_API_KEY };
+  const saved = { tfVar: process.env.TF_VAR_truenas_csi_api_key, env: process.env.TRUENAS_API_KEY };
   let outdir = "";
   beforeAll(() => {
     // Set where a careless implementation would read it from at synth.
-    process.env.TF_VAR_truenas_api_key = FAKE_KEY;
+    process.env.TF_VAR_truenas_csi_api_key = FAKE_KEY;
     process.env.TRUENAS_API_KEY = FAKE_KEY;
     outdir = mkdtempSync(join(tmpdir(), "k8s-storage-leak-"));
   });
   afterAll(() => {
-    for (const [k, v] of [["TF_VAR_truenas_api_key", saved.tfVar], ["TRUENAS_API_KEY", saved.env]] as const) {
+    for (const [k, v] of [["TF_VAR_truenas_csi_api_key", saved.tfVar], ["TRUENAS_API_KEY", saved.env]] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -229,7 +233,7 @@ describe("the TrueNAS API key never reaches cdktf.out", () => {
     for (const f of files) {
       const text = readFileSync(f, "utf8");
       expect({ file: f, leaks: text.includes(FAKE_KEY) }).toEqual({ file: f, leaks: false });
-      sawReference ||= text.includes(`"apiKey\\" = var.truenas_api_key`);
+      sawReference ||= text.includes(`"apiKey\\" = var.truenas_csi_api_key`);
     }
     // The files read are the real ones: the reference to the variable is there instead.
     expect(sawReference).toBe(true);
