@@ -9,7 +9,7 @@ import { renderNetworkDevices, type VmNetworkInterface } from "./vm-network";
 export type MachineType = "q35" | "i440fx";
 
 /** What every VM this project builds has in common; the constructs add their own parts. */
-export interface QemuVmSpec {
+export interface QemuVmConfigInput {
   readonly nodeName: string;
   readonly vmId: number;
   readonly name: string;
@@ -39,7 +39,7 @@ const ISO = /^[a-z][a-z0-9_.-]*:iso\/[^/\s]+\.(iso|img)$/i;
  * The `proxmox_virtual_environment_vm` configuration shared by all VMs: UEFI (OVMF + EFI disk),
  * virtio-scsi-single with an I/O thread per disk, no memory ballooning device.
  */
-export function qemuVmConfig(scope: IConstruct, spec: QemuVmSpec): VirtualEnvironmentVmConfig {
+export function qemuVmConfig(scope: IConstruct, spec: QemuVmConfigInput): VirtualEnvironmentVmConfig {
   claimVmId(scope, spec.vmId);
   if (!DNS_NAME.test(spec.name)) invalidProp(scope, "invalid VM name", spec.name, "a DNS label: letters, digits and '-', at most 63");
   for (const tag of spec.tags) if (!TAG.test(tag)) invalidProp(scope, "invalid tag", tag, "letters, digits, '_', '-', '+', '.'");

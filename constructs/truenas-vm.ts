@@ -73,12 +73,6 @@ export interface TrueNASVmProps {
    */
   readonly machine?: MachineType;
   /**
-   * Minimum memory under ballooning. Not allowed with passthrough: VFIO pins all guest RAM, so a
-   * balloon cannot reclaim anything and only confuses ZFS's ARC sizing.
-   * @default - no balloon device
-   */
-  readonly ballooningMinimum?: Size;
-  /**
    * Installer ISO attached as a CD-ROM on ide2, e.g. `local:iso/TrueNAS-SCALE-25.10.1.iso`.
    * @default - no CD-ROM
    */
@@ -135,9 +129,6 @@ export class TrueNASVm extends Construct {
     const networkInterfaces = props.networkInterfaces ?? [];
     if (props.memory.compare(MIN_MEMORY) < 0) {
       invalidProp(this, "memory below what ZFS needs", verbatim(`${props.memory.in("GiB")} GiB`), `at least ${MIN_MEMORY.in("GiB")} GiB`);
-    }
-    if (props.ballooningMinimum !== undefined && props.passthrough.length > 0) {
-      invalidProp(this, "ballooning together with PCI passthrough", verbatim(`${props.ballooningMinimum.in("GiB")} GiB`), "no ballooningMinimum when devices are passed through");
     }
     if (!props.passthrough.some((p) => p.mapping.kind === "storage-controller")) {
       invalidProp(this, "no storage controller passed through", props.passthrough.map((p) => p.mapping.name), "at least one mapping of kind storage-controller (the HBA holding the pool's disks)");

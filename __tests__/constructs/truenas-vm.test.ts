@@ -99,7 +99,6 @@ describe("TrueNASVm", () => {
     ["slot out of range", (m) => ({ passthrough: [{ mapping: m.hba, slot: 16 }] }), "test/nas: hostpci slot out of range (got 16; allowed: 0..15)"],
     ["mapping passed twice", (m) => ({ passthrough: [{ mapping: m.hba }, { mapping: m.hba }] }), `test/nas: mapping passed through twice (got "HBA"; allowed: each mapping once)`],
     ["mapping of another node", (m) => ({ passthrough: [{ mapping: m.elsewhere }] }), `test/nas: mapping HBA2 is not defined for node pve (got "HBA2"; allowed: mappings with an entry for pve (this one covers: other))`],
-    ["ballooning with passthrough", () => ({ ballooningMinimum: Size.gibibytes(8) }), "test/nas: ballooning together with PCI passthrough (got 8 GiB; allowed: no ballooningMinimum when devices are passed through)"],
     ["vm id too low", () => ({ vmId: 99 }), "test/nas: vm id out of range (got 99; allowed: integers 100..999999999)"],
     ["vm id too high", () => ({ vmId: 1_000_000_000 }), "test/nas: vm id out of range (got 1000000000; allowed: integers 100..999999999)"],
     ["too little memory", () => ({ memory: Size.gibibytes(4) }), "test/nas: memory below what ZFS needs (got 4 GiB; allowed: at least 8 GiB)"],
