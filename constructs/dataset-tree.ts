@@ -31,6 +31,8 @@ const MIN_QUOTA = Size.gibibytes(1);
 /** ZFS dataset name component: alphanumerics and `_ - . :`, starting alphanumeric (zfs_namecheck.c). */
 const COMPONENT = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 const MAX_NAME = 255; // ZFS_MAX_DATASET_NAME_LEN - 1
+/** Sizes Terraform receives as JSON numbers are exact only up to 2^53 - 1 bytes. */
+const MAX_JSON_BYTES = BigInt(Number.MAX_SAFE_INTEGER);
 
 /**
  * The datasets of one pool, created parents first. Quotas and reservations are checked against
@@ -120,6 +122,10 @@ export class DatasetTree extends Construct {
         problems.add(this, `parent ${this.pool.name}/${parentPath} of ${full} is not declared (before it)`, full, "children after their parents");
       }
     }
+    if (this.sizeProblems(full, d, problems)) {
+      datasetPropertyProblems(this, full, d, problems);
+      return; // the size rules below need valid sizes
+    }
     for (const [what, size] of [["quota", d.quota], ["refquota", d.refquota]] as const) {
       if (size !== undefined && size.compare(MIN_QUOTA) < 0) {
         problems.add(this, `${what} of ${full} below the 1 GiB TrueNAS accepts`, verbatim(`${size.bytes} bytes`), "at least 1 GiB, or no quota");
@@ -142,5 +148,21 @@ export class DatasetTree extends Construct {
       }
     }
     datasetPropertyProblems(this, full, d, problems);
+  }
+
+  /** Sizes that are not valid `Size`s, or too large for Terraform's JSON numbers; true if any. */
+  private sizeProblems(full: string, d: ZfsDatasetOptions, problems: Problems): boolean {
+    let found = false;
+    for (const [what, size] of [["quota", d.quota], ["refquota", d.refquota], ["reservation", d.reservation], ["expectedSize", d.expectedSize]] as const) {
+      if (size === undefined) continue;
+      if (!(size instanceof Size) || !size.isValid()) {
+        problems.add(this, `${what} of ${full} is not a valid size`, size, "a Size of whole, non-negative bytes, e.g. Size.tebibytes(2)");
+        found = true;
+      } else if (what !== "expectedSize" && size.bytes > MAX_JSON_BYTES) {
+        problems.add(this, `${what} of ${full} too large for Terraform's JSON (a number, exact only below 2^53 bytes)`, verbatim(size.toHuman()), "less than 8 PiB, or none");
+        found = true;
+      }
+    }
+    return found;
   }
 }

@@ -36,6 +36,7 @@ export class OffsiteBackup extends Construct {
     if (!BUCKET.test(props.bucket)) invalidProp(this, "invalid B2 bucket name", props.bucket, "6-50 lowercase letters, digits and '-'");
     if (!Number.isInteger(props.keepLast) || props.keepLast < 1) invalidProp(this, "offsite retention keeps nothing", props.keepLast, "keepLast >= 1");
     if (!Schedule.isSchedule(props.schedule)) invalidProp(this, "offsite backup schedule is not a Schedule", props.schedule, Schedule.FACTORIES);
+    props.schedule.check(this.node.path); // a schedule built from bad fields: its problems, at this construct
     if (props.datasets.length === 0) invalidProp(this, "offsite backup of nothing", [], "at least one dataset");
     const applicationKey = SecretValue.check(this, "applicationKey", props.applicationKey);
     const resticPassword = SecretValue.check(this, "resticPassword", props.resticPassword);

@@ -27,6 +27,7 @@ describe("ScrubSchedule", () => {
 
   test.each<[string, Partial<ScrubScheduleProps>, string]>([
     ["a negative threshold", { thresholdDays: -1 }, "test/scrub: invalid scrub threshold (got -1; allowed: whole days >= 0)"],
+    ["a schedule built from a bad field", { schedule: Schedule.weekly({ dayOfWeek: 9, hour: 2 }) }, "test/scrub: day of week 9 out of range (got 9; allowed: 0-7 (0 and 7 = Sunday))"],
     ["a plain object for a schedule", { schedule: { minute: "0", hour: "2", dom: "*", month: "*", dow: "0" } as never }, `test/scrub: scrub schedule is not a Schedule (got {"minute":"0","hour":"2","dom":"*","month":"*","dow":"0"}; allowed: Schedule.hourly(), .everyHours(), .daily(), .weekly() or .cron())`],
   ])("rejects %s", (_name, override, message) => {
     const { stack } = truenasTestStack();

@@ -82,6 +82,8 @@ export function highEntropy(text: string): string | undefined {
 
 /** What kind of credential `text` looks like, and the part that does; undefined when it looks like none. */
 export function findSecret(text: string): { kind: string; match: string } | undefined {
+  // Every shape is 20 characters or more, or an assignment or URL (with ':' or '='): most names skip the scan.
+  if (text.length < 20 && !/[:=]/.test(text)) return undefined;
   for (const { kind, pattern } of SHAPES) {
     const m = pattern.exec(text);
     if (m) return { kind, match: m[0] };

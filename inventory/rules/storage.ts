@@ -70,7 +70,7 @@ function checkMixedDiskSizes(findings: Findings, path: string, layout: PoolLayou
     if (lost === 0n) return;
     const counts = new Map<bigint, number>();
     for (const d of disks) counts.set(d.bytes, (counts.get(d.bytes) ?? 0) + 1);
-    const sizes = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([bytes, n]) => `${n} x ${Size.bytes(bytes).toDriveSizeString()}`).join(", ");
-    findings.warning(`${path}/layout/vdevs/${i}`, `${v.type} vdev mixes disk sizes: ZFS uses every disk as if it were the smallest, leaving ${Size.bytes(lost).toHuman()} unused`, verbatim(sizes), "disks of one size per vdev (or accept the loss)");
+    const sizes = [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([bytes, n]) => `${n} x ${Size.bytes(bytes).in("TB").toFixed(3)} TB`).join(", ");
+    findings.warning(`${path}/layout/vdevs/${i}`, `${v.type} vdev mixes disk sizes: ZFS uses every disk as if it were the smallest, so ${lost.toLocaleString("en-US")} bytes, ${Size.bytes(lost).toHuman()}, of its disks are never used`, verbatim(sizes), "disks of one size per vdev (or accept the loss)");
   });
 }
