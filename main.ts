@@ -6,14 +6,14 @@
  */
 import fs from "node:fs";
 import path from "node:path";
-import { CapacityError, CapacityInputError, explain, renderConsoleTable, renderMarkdown, renderSvg } from "./capacity";
-import { InvalidInputError } from "./constructs/errors";
+import { explain, renderConsoleTable, renderMarkdown, renderSvg } from "./capacity";
 import type { Homelab } from "./inventory/types";
 import { App } from "./lib/cdktf";
 import { backendFromEnv } from "./stacks/backend";
 import { buildHomelab } from "./stacks/homelab-app";
 import { readImportsFile } from "./stacks/imports";
 import { parseLedger, serializeLedger } from "./stacks/ledger";
+import { formatRefusal } from "./stacks/refusal";
 
 // The ledger of what holds data or serves clients (stacks/ledger.ts): read it, refuse a synth that
 // drops a recorded holder, record what changed after a good synth.
@@ -56,20 +56,12 @@ function main(): void {
   for (const note of built.notes) console.log(note);
 }
 
-/** The user's mistake: the project's own message block, nothing else. */
-function refusal(e: unknown): string | undefined {
-  if (e instanceof CapacityError) {
-    return `${renderConsoleTable(e.reports)}\n\n${e.reports.filter((r) => r.verdict === "error").map(explain).join("\n\n")}`;
-  }
-  if (e instanceof InvalidInputError || e instanceof CapacityInputError) return e.message;
-  return undefined;
-}
-
 try {
   main();
 } catch (e) {
-  const message = refusal(e);
+  const message = formatRefusal(e);
   if (message === undefined || process.env.HOMELAB_DEBUG) throw e;
-  process.stderr.write(`synth refused: nothing was written.\n${message}\n`);
+  // stderr, exit 1. (The cdktf CLI repeats an app's output once more in its own error frame.)
+  process.stderr.write(message);
   process.exit(1);
 }

@@ -6,6 +6,7 @@ import { homelab } from "../../inventory/homelab";
 import type { Homelab } from "../../inventory/types";
 import { App, Testing } from "../../lib/cdktf";
 import { buildHomelab } from "../../stacks/homelab-app";
+import { formatRefusal } from "../../stacks/refusal";
 import { reviewBulk, reviewFast, reviewScratch } from "../capacity/fixtures/review-plan";
 
 /** The shipped homelab with the review's original dataset plan for fast, bulk and scratch. */
@@ -53,5 +54,20 @@ describe("capacity is enforced on every synth", () => {
     expect(message).toMatch(/reduce .* by .* to reach 95% of usable|add 1 more raidz2 vdev/);
     expect(message).toContain('pool "scratch"'); // every failing pool at once
     expect(fs.readdirSync(outdir, { recursive: true }).filter((f) => fs.statSync(path.join(outdir, f.toString())).isFile())).toEqual([]);
+
+    // What the user sees: the pool table and each failing pool's explanation, in under 40 lines.
+    const shown = formatRefusal(error)!;
+    const lines = shown.trimEnd().split("\n");
+    expect(lines.length).toBeLessThan(40);
+    expect(lines[0]).toBe("synth refused: nothing was written.");
+    expect(lines[1]).toMatch(/^pool\s+usable\s+committed\s+headroom\s+used\s+verdict$/);
+    expect(shown).toMatch(/fast .*108\.9%\s+ERROR/);
+    expect(shown).toContain('pool "fast": ');
+    expect(shown).toContain('pool "scratch": ');
+    expect(shown).not.toMatch(/\n\s+at |\[object|BudgetReport|\{\s*"/);
+  });
+
+  test("a bug is not a refusal: it keeps its trace", () => {
+    expect(formatRefusal(new TypeError("x is undefined"))).toBeUndefined();
   });
 });
