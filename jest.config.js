@@ -5,12 +5,12 @@ module.exports = {
   testMatch: ["**/*.test.ts"],
   // Transpile only, with esbuild (isolatedModules in tsconfig.json): type checking is `npm run typecheck`
   // (tsc --noEmit), kept out of the test loop.
-  // Also two cdktf files, rewritten to defer work (scripts/cdktf-patches.js): let them through.
+  // Also three cdktf files, rewritten to defer or share work (scripts/cdktf-patches.js): let them through.
   transform: {
     "^.+\\.ts$": "<rootDir>/__tests__/esbuild-transform.js",
-    "/node_modules/cdktf/lib/(tokens/private/stack-trace|private/fs)\\.js$": "<rootDir>/__tests__/esbuild-transform.js",
+    "/node_modules/cdktf/lib/(tokens/private/stack-trace|private/fs|validations/validate-binary-version)\\.js$": "<rootDir>/__tests__/esbuild-transform.js",
   },
-  transformIgnorePatterns: ["/node_modules/(?!cdktf/lib/(tokens/private/stack-trace|private/fs)\\.js$)"],
+  transformIgnorePatterns: ["/node_modules/(?!cdktf/lib/(tokens/private/stack-trace|private/fs|validations/validate-binary-version)\\.js$)"],
   // Two cores: one worker per core. The main process only schedules and the heavy files spawn
   // Terraform or node (waiting, not computing), so a second worker never starves the first.
   maxWorkers: 2,
