@@ -12,8 +12,8 @@ export interface CsiClaim {
   readonly csiDriverName: string;
   readonly storageClassName: string;
   readonly isDefault: boolean;
-  /** Full ZFS paths: its volumes' parent and its detached snapshots' parent. */
-  readonly datasets: readonly string[];
+  /** Its volumes' parent and its detached snapshots' parent (constructs: their stack is their TrueNAS's). */
+  readonly datasets: readonly { readonly fullPath: string; readonly node: IConstruct["node"] }[];
 }
 
 interface NameClaims {
@@ -29,30 +29,33 @@ interface DatasetClaim {
 
 // One cluster per stack: driver names, StorageClass names and the default class are unique there.
 const namesByStack = new WeakMap<IConstruct, NameClaims>();
-// One TrueNAS per app: dataset parents of every instance of every stack must be disjoint.
-const datasetsByApp = new WeakMap<IConstruct, DatasetClaim[]>();
+// Per TrueNAS (the stack that declares the datasets): dataset parents of every instance of every
+// cluster must be disjoint there. Two TrueNAS may well both have a fast/kubernetes.
+const datasetsByTrueNAS = new WeakMap<IConstruct, DatasetClaim[]>();
 
 /**
  * The rules that span democratic-csi instances: in a cluster (the instance's stack) a CSI driver
- * name and a StorageClass name belong to one instance, and at most one class is the default; in
- * the app, no two instances' datasets overlap (democratic-csi's "unique parent per deployment").
+ * name and a StorageClass name belong to one instance, and at most one class is the default; on
+ * one TrueNAS, no two instances' datasets overlap (democratic-csi's "unique parent per deployment").
  */
 export class ClusterClaims {
   /** The claims of `instance`'s cluster and app. */
   static of(instance: IConstruct): ClusterClaims {
     const stack = TerraformStack.of(instance);
-    const root = instance.node.root;
     let names = namesByStack.get(stack);
     if (!names) namesByStack.set(stack, (names = { drivers: new Map(), classes: new Map() }));
-    let datasets = datasetsByApp.get(root);
-    if (!datasets) datasetsByApp.set(root, (datasets = []));
-    return new ClusterClaims(names, datasets);
+    return new ClusterClaims(names);
   }
 
-  private constructor(
-    private readonly names: NameClaims,
-    private readonly datasets: DatasetClaim[],
-  ) {}
+  private constructor(private readonly names: NameClaims) {}
+
+  /** The dataset claims on the TrueNAS that declares `dataset` (its stack). */
+  private static claimsOn(dataset: { readonly node: IConstruct["node"] }): DatasetClaim[] {
+    const home = TerraformStack.of(dataset as IConstruct);
+    let claims = datasetsByTrueNAS.get(home);
+    if (!claims) datasetsByTrueNAS.set(home, (claims = []));
+    return claims;
+  }
 
   /**
    * Checks every rule for `instance`, throws all its problems at once, and records the claim only
@@ -68,7 +71,7 @@ export class ClusterClaims {
     this.names.drivers.set(claim.csiDriverName, owner);
     this.names.classes.set(claim.storageClassName, owner);
     if (claim.isDefault) this.names.defaultClass = owner;
-    for (const path of claim.datasets) this.datasets.push({ path, owner });
+    for (const d of claim.datasets) ClusterClaims.claimsOn(d).push({ path: d.fullPath, owner });
   }
 
   private checkNames(instance: IConstruct, { csiDriverName, storageClassName, isDefault }: CsiClaim, problems: Problems): void {
@@ -82,9 +85,9 @@ export class ClusterClaims {
   }
 
   private checkDatasets(instance: IConstruct, { datasets }: CsiClaim, problems: Problems): void {
-    for (const path of datasets) {
-      const other = this.datasets.find((c) => datasetsOverlap(c.path, path));
-      if (other) problems.add(instance, `dataset overlaps ${other.path} of ${other.owner}`, path, "datasets disjoint from every other instance's (a unique parent per deployment)");
+    for (const d of datasets) {
+      const other = ClusterClaims.claimsOn(d).find((c) => datasetsOverlap(c.path, d.fullPath));
+      if (other) problems.add(instance, `dataset overlaps ${other.path} of ${other.owner}`, d.fullPath, "datasets disjoint from every other instance's on that TrueNAS (a unique parent per deployment)");
     }
   }
 }

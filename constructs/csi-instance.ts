@@ -189,7 +189,7 @@ export class CsiInstance extends Construct {
       csiDriverName: s.csiDriverName,
       storageClassName: s.name,
       isDefault: s.isDefault,
-      datasets: [s.datasetParent.fullPath, s.detachedSnapshotsParent.fullPath],
+      datasets: [s.datasetParent, s.detachedSnapshotsParent],
     });
 
     this.configSecret = new CsiConfigSecret(this, "driver-config", {

@@ -1,10 +1,11 @@
 import { Construct } from "constructs";
 import { AlertService } from "../.gen/providers/truenas/alert-service";
 import { Mail } from "../.gen/providers/truenas/mail";
-import { DataResource, Fn } from "../lib/cdktf";
+import { Fn } from "../lib/cdktf";
 import { invalidProp } from "./errors";
 import { SecretValue } from "./secret";
-import { protectFromDestroy, readableAddress } from "./moved";
+import { TerraformData } from "./terraform-data";
+import { protectFromDestroy, readableAddress } from "./state-blocks";
 
 export type AlertLevel = "INFO" | "NOTICE" | "WARNING" | "ERROR" | "CRITICAL" | "ALERT" | "EMERGENCY";
 
@@ -45,7 +46,7 @@ export class EmailAlerts extends Construct {
     // a rotated password would plan nothing. The version lives in a terraform_data whose change
     // replaces the mail resource: its Delete makes no API call, and the Create that follows sends
     // the whole mail configuration with the new password (mail.update).
-    const passwordVersion = new DataResource(this, "SmtpPasswordVersion", { input: { version: smtpPassword.version } });
+    const passwordVersion = new TerraformData(this, "SmtpPasswordVersion", { input: { version: smtpPassword.version } });
     readableAddress(passwordVersion, `${this.node.id}-smtp-password-version`);
     const mail = new Mail(this, "Smtp", {
       outgoingserver: props.smtpServer,
@@ -58,7 +59,7 @@ export class EmailAlerts extends Construct {
       fromname: "TrueNAS",
       // A plain address: cdktf renders a construct here as "${terraform_data.x}", which Terraform
       // refuses in replace_triggered_by ("Expected the start of an expression"; checked with 1.11).
-      lifecycle: { replaceTriggeredBy: [`${DataResource.tfResourceType}.${passwordVersion.friendlyUniqueId}`] },
+      lifecycle: { replaceTriggeredBy: [`terraform_data.${passwordVersion.friendlyUniqueId}`] },
     });
     readableAddress(mail, this.node.id); // its Delete makes no API call (provider @75b4139d mail/resource.go)
     // TrueNAS's Mail alert service takes one address: one service per recipient.

@@ -4,7 +4,7 @@ import { IscsiPortal as IscsiPortalResource } from "../.gen/providers/truenas/is
 import { TerraformOutput } from "../lib/cdktf";
 import { invalidProp } from "./errors";
 import { isIpv4 } from "./ipv4";
-import { protectFromDestroy, readableAddress } from "./moved";
+import { protectFromDestroy, readableAddress } from "./state-blocks";
 
 export interface IscsiPortalProps {
   /** Addresses the portal listens on (the storage VLAN address of TrueNAS). */

@@ -3,7 +3,7 @@ import { NfsShare } from "../.gen/providers/truenas/nfs-share";
 import { datasetAddressName, type ZfsDataset } from "./zfs-dataset";
 import { invalidProp } from "./errors";
 import { ipv4CidrPrefix } from "./ipv4";
-import { protectFromDestroy, readableAddress } from "./moved";
+import { protectFromDestroy, readableAddress } from "./state-blocks";
 
 export interface NfsExportProps {
   /** The dataset to export (its mount point is the share path). */

@@ -6,7 +6,7 @@ import { datasetAddressName, type ZfsDataset } from "./zfs-dataset";
 import { invalidProp } from "./errors";
 import { Schedule } from "./schedule";
 import { SecretValue } from "./secret";
-import { protectFromDestroy, readableAddress } from "./moved";
+import { protectFromDestroy, readableAddress } from "./state-blocks";
 
 export interface OffsiteBackupProps {
   /** B2 bucket name. */

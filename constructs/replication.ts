@@ -6,7 +6,7 @@ import { TerraformOutput } from "../lib/cdktf";
 import { datasetAddressName } from "./zfs-dataset";
 import { invalidProp } from "./errors";
 import type { SnapshotPolicy } from "./snapshot-policy";
-import { protectFromDestroy, readableAddress } from "./moved";
+import { protectFromDestroy, readableAddress } from "./state-blocks";
 
 export interface ReplicationProps {
   /** Address of the backup TrueNAS (reachable over SSH from this one). */

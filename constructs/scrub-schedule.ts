@@ -3,7 +3,7 @@ import { ScrubTask } from "../.gen/providers/truenas/scrub-task";
 import { invalidProp } from "./errors";
 import { Schedule } from "./schedule";
 import type { ZfsPool } from "./zfs-pool";
-import { protectFromDestroy, readableAddress } from "./moved";
+import { protectFromDestroy, readableAddress } from "./state-blocks";
 
 export interface ScrubScheduleProps {
   readonly pool: ZfsPool;

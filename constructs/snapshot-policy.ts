@@ -3,7 +3,7 @@ import { PeriodicSnapshotTask } from "../.gen/providers/truenas/periodic-snapsho
 import { datasetAddressName, type ZfsDataset } from "./zfs-dataset";
 import { invalidProp } from "./errors";
 import { Schedule } from "./schedule";
-import { protectFromDestroy, readableAddress } from "./moved";
+import { protectFromDestroy, readableAddress } from "./state-blocks";
 
 export interface SnapshotPolicyProps {
   readonly dataset: ZfsDataset;

@@ -3,7 +3,7 @@ import { NfsConfig } from "../.gen/providers/truenas/nfs-config";
 import { Service } from "../.gen/providers/truenas/service";
 import { invalidProp } from "./errors";
 import { isIpv4 } from "./ipv4";
-import { protectFromDestroy, readableAddress } from "./moved";
+import { protectFromDestroy, readableAddress } from "./state-blocks";
 
 export type NfsProtocol = "NFSV3" | "NFSV4";
 

@@ -6,7 +6,7 @@ import { EmailAlerts, type EmailAlertsProps } from "./email-alerts";
 import { invalidProp, Problems } from "./errors";
 import { IscsiPortal } from "./iscsi-portal";
 import { NfsExport } from "./nfs-export";
-import { addressOf } from "./moved";
+import { addressOf } from "./state-blocks";
 import { Replication } from "./replication";
 import { ScrubSchedule, type ScrubScheduleProps } from "./scrub-schedule";
 import { SnapshotPolicy, type SnapshotPolicyProps } from "./snapshot-policy";

@@ -4,7 +4,7 @@ import { Pool } from "../.gen/providers/truenas/pool";
 import { checkPoolBudget, explain, poolCapacity, type BudgetThresholds, type PoolCapacity, type PoolLayout, type PoolPlan } from "../capacity";
 import { DatasetTree } from "./dataset-tree";
 import { Problems } from "./errors";
-import { forgetWithoutDestroying } from "./removed";
+import { forgetWithoutDestroying } from "./state-blocks";
 import type { ZfsDataset, ZfsDatasetOptions } from "./zfs-dataset";
 
 /**

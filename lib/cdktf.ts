@@ -9,7 +9,6 @@
 export {
   App,
   Aspects,
-  DataResource,
   Annotations,
   Fn,
   LocalBackend,

@@ -24,9 +24,16 @@
  *
  * Exit codes: 0 all stacks pass, 1 a stack failed, 2 nothing could be validated (no terraform,
  * synthesis failed, bad arguments).
+ *
+ * The orchestration of this app lives in scripts/validate/ (app.ts: the run; stacks.ts, prepare.ts,
+ * remote-state.ts, check.ts, format.ts, synth.ts); what is generic about serving a schema to
+ * Terraform (the provider, TerraformSession) in tools/schema-provider/.
  */
 import { resolve } from "node:path";
-import { formatResult, type Mode, REPO_ROOT, validateApp } from "../tools/schema-provider/validate";
+import type { Mode } from "../tools/schema-provider/session";
+import { validateApp } from "./validate/app";
+import { formatResult } from "./validate/format";
+import { REPO_ROOT } from "./validate/synth";
 
 async function main(argv: string[]): Promise<number> {
   const stacks: string[] = [];

@@ -1,8 +1,7 @@
 import { Construct } from "constructs";
 import { enforceBudgets, type BudgetReport } from "../capacity";
 import { InvalidInputError, invalidProp } from "../constructs/errors";
-import { addMovedBlock, addressOf } from "../constructs/moved";
-import { forgetWithoutDestroying } from "../constructs/removed";
+import { addImportBlock, addMovedBlock, addressOf, forgetWithoutDestroying } from "../constructs/state-blocks";
 import type { ZfsPool } from "../constructs/zfs-pool";
 import { InventoryIndex } from "../inventory/inventory-index";
 import { checkInventory } from "../inventory/check-inventory";
@@ -184,7 +183,7 @@ class HomelabComposer {
       const unused: string[] = [];
       for (const [address, id] of Object.entries(wanted)) {
         const resource = byAddress.get(address);
-        if (resource) resource.importFrom(id);
+        if (resource) addImportBlock(stack, address, id);
         else unused.push(address);
       }
       if (unused.length > 0 && this.stacks.includes(stack)) {

@@ -1,7 +1,7 @@
 import type { Construct } from "constructs";
 import { PciMapping } from "../constructs/pci-mapping";
 import { SecretValue } from "../constructs/secret";
-import { addressOf, MOVE_FROM_HASHED_ADDRESSES } from "../constructs/moved";
+import { addressOf, MOVE_FROM_HASHED_ADDRESSES } from "../constructs/state-blocks";
 import { TrueNASStorage, type HeldObject, type StorageReplicationOptions, type TrueNASStorageProps } from "../constructs/truenas-storage";
 import { TrueNASVm } from "../constructs/truenas-vm";
 import type { InventoryIndex } from "../inventory/inventory-index";

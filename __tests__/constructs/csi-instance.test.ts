@@ -206,7 +206,7 @@ describe("CsiInstance", () => {
     expect(bulk.pool).toBe("bulk");
     expect(valuesOf(jsonOf(synth(dev), bulk.release)).storageClasses[0].labels).toEqual({ "homelab-cdktf/pool": "bulk", "homelab-cdktf/protocol": "nfs" });
     expect(() => new CsiInstance(dev, "nfs2", { ...nfs(f), name: "other", apiKey: devKey })).toThrow(
-      `dev/nfs2: dataset overlaps fast/kubernetes/nfs-dynamic of test/nfs (got "fast/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`,
+      `dev/nfs2: dataset overlaps fast/kubernetes/nfs-dynamic of test/nfs (got "fast/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's on that TrueNAS (a unique parent per deployment))`,
     );
   });
 
@@ -259,9 +259,9 @@ describe("CsiInstance", () => {
     ["duplicate StorageClass name", (f) => [nfs(f), { ...iscsi(f), name: "truenas-nfs-fast", csiDriverName: "org.democratic-csi.other" }], `test/second: StorageClass name already used by test/first (got "truenas-nfs-fast"; allowed: one StorageClass name per instance in a cluster)`],
     ["duplicate driver name", (f) => [nfs(f), { ...iscsi(f), csiDriverName: "org.democratic-csi.truenas-nfs-fast" }], `test/second: CSI driver name already used by test/first (got "org.democratic-csi.truenas-nfs-fast"; allowed: one driver name per instance in a cluster)`],
     ["two default classes", (f) => [{ ...nfs(f), isDefault: true }, { ...iscsi(f), isDefault: true }], `test/second: a second default StorageClass (test/first is the default already) (got "truenas-iscsi-fast"; allowed: at most one isDefault instance per cluster)`],
-    ["the same parent twice", (f) => [nfs(f), { ...nfs(f), name: "copy" }], `test/second: dataset overlaps fast/kubernetes/nfs-dynamic of test/first (got "fast/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`],
-    ["a parent inside another instance's", (f) => [{ ...nfs(f), datasetParent: f.sets.around, detachedSnapshotsParent: f.ds("fast/csi-snaps") }, iscsi(f)], `test/second: dataset overlaps fast/kubernetes of test/first (got "fast/kubernetes/iscsi-zvols"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`],
-    ["a shared snapshots parent", (f) => [nfs(f), { ...iscsi(f), detachedSnapshotsParent: f.sets.nfsFast.snaps }], `test/second: dataset overlaps fast/kubernetes/nfs-snapshots of test/first (got "fast/kubernetes/nfs-snapshots"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`],
+    ["the same parent twice", (f) => [nfs(f), { ...nfs(f), name: "copy" }], `test/second: dataset overlaps fast/kubernetes/nfs-dynamic of test/first (got "fast/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's on that TrueNAS (a unique parent per deployment))`],
+    ["a parent inside another instance's", (f) => [{ ...nfs(f), datasetParent: f.sets.around, detachedSnapshotsParent: f.ds("fast/csi-snaps") }, iscsi(f)], `test/second: dataset overlaps fast/kubernetes of test/first (got "fast/kubernetes/iscsi-zvols"; allowed: datasets disjoint from every other instance's on that TrueNAS (a unique parent per deployment))`],
+    ["a shared snapshots parent", (f) => [nfs(f), { ...iscsi(f), detachedSnapshotsParent: f.sets.nfsFast.snaps }], `test/second: dataset overlaps fast/kubernetes/nfs-snapshots of test/first (got "fast/kubernetes/nfs-snapshots"; allowed: datasets disjoint from every other instance's on that TrueNAS (a unique parent per deployment))`],
   ])("rejects %s across instances", (_name, props, message) => {
     const f = fixture();
     const [a, b] = props(f);
@@ -289,8 +289,8 @@ describe("CsiInstance", () => {
       `test/second: CSI driver name already used by test/first (got "org.democratic-csi.truenas-nfs-fast"; allowed: one driver name per instance in a cluster)`,
       `test/second: StorageClass name already used by test/first (got "truenas-nfs-fast"; allowed: one StorageClass name per instance in a cluster)`,
       `test/second: a second default StorageClass (test/first is the default already) (got "truenas-nfs-fast"; allowed: at most one isDefault instance per cluster)`,
-      `test/second: dataset overlaps fast/kubernetes/nfs-dynamic of test/first (got "fast/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`,
-      `test/second: dataset overlaps fast/kubernetes/nfs-snapshots of test/first (got "fast/kubernetes/nfs-snapshots"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`,
+      `test/second: dataset overlaps fast/kubernetes/nfs-dynamic of test/first (got "fast/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's on that TrueNAS (a unique parent per deployment))`,
+      `test/second: dataset overlaps fast/kubernetes/nfs-snapshots of test/first (got "fast/kubernetes/nfs-snapshots"; allowed: datasets disjoint from every other instance's on that TrueNAS (a unique parent per deployment))`,
     ].join("\n");
     expect(() => new CsiInstance(f.stack, "second", { ...nfs(f), isDefault: true })).toThrow(new Error(message));
     expect(() => new CsiInstance(f.stack, "third", iscsi(f))).not.toThrow();

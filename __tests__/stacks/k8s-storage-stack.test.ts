@@ -189,7 +189,7 @@ describe("prod-k8s-storage stack: bad input", () => {
       `prod-k8s-storage/truenas-iscsi-fast: TrueNAS prod-storage/storage serves no iSCSI (got "iscsi"; allowed: nfs, or iSCSI turned on for that TrueNAS)`,
     ],
     ["two default classes", () => ({ instances: homelabCsiInstances().map((s) => ({ ...s, isDefault: s.protocol === "nfs" })) }), `prod-k8s-storage/truenas-nfs-bulk: a second default StorageClass (prod-k8s-storage/truenas-nfs-fast is the default already) (got "truenas-nfs-bulk"; allowed: at most one isDefault instance per cluster)`],
-    ["a duplicate instance", () => ({ instances: [...homelabCsiInstances(), { ...homelabCsiInstances()[3]!, name: "truenas-nfs-scratch2" }] }), `prod-k8s-storage/truenas-nfs-scratch2: dataset overlaps scratch/kubernetes/nfs-dynamic of prod-k8s-storage/truenas-nfs-scratch (got "scratch/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's (a unique parent per deployment))`],
+    ["a duplicate instance", () => ({ instances: [...homelabCsiInstances(), { ...homelabCsiInstances()[3]!, name: "truenas-nfs-scratch2" }] }), `prod-k8s-storage/truenas-nfs-scratch2: dataset overlaps scratch/kubernetes/nfs-dynamic of prod-k8s-storage/truenas-nfs-scratch (got "scratch/kubernetes/nfs-dynamic"; allowed: datasets disjoint from every other instance's on that TrueNAS (a unique parent per deployment))`],
     [
       "volumes and snapshots on different pools",
       () => {

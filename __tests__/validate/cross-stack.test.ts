@@ -3,12 +3,20 @@
  * read (terraform_remote_state) is applied to a throwaway state after its plan passes, and each
  * dependent's remote states are pointed at that state in its copy — whatever backend the synth
  * used (local, pg, s3): nothing real is read and nothing is contacted.
+ *
+ * The shipped app's pg and s3 synths come from the shared fixture (shared-fixture.ts); every
+ * validate run of this file starts up front, side by side, and each test checks its own report.
  */
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { formatResult, linkRemoteStates, listStacks, orderStacks, prepareStack, stackReadBy, synth, validateApp } from "../../tools/schema-provider/validate";
-import { describeWithTerraform, editJson, type Json, rm } from "./helpers";
+import { gate, validateApp } from "../../scripts/validate/app";
+import { formatResult } from "../../scripts/validate/format";
+import { prepareStack } from "../../scripts/validate/prepare";
+import { linkRemoteStates, stackReadBy } from "../../scripts/validate/remote-state";
+import { listStacks, orderStacks } from "../../scripts/validate/stacks";
+import { copyOf, describeWithTerraform, editJson, type Json, once, prefetch, rm } from "./helpers";
+import { synthOf } from "./shared-fixture";
 
 jest.setTimeout(120_000);
 
@@ -95,26 +103,62 @@ describe("dependency order and remote-state linking (no Terraform)", () => {
 });
 
 describeWithTerraform("npm run validate on the shipped stacks with a shared state backend (cross-stack references, real Terraform)", () => {
-  const outs = new Map<string, string>();
+  let home: string | undefined;
+  afterAll(() => home && rm(home));
+  /** A private copy of the pg synth, edited. */
+  const editedPg = async (edit: (out: string) => void) => {
+    home ??= mkdtempSync(join(tmpdir(), "validate-xstack-edited-"));
+    const out = copyOf(await synthOf("pg"), home);
+    edit(out);
+    return out;
+  };
+  let removed = "";
+  // Two validate runs at a time (each runs two stacks at a time).
+  const limit = gate(2);
+  const limited = <T>(f: () => Promise<T>) => once(() => limit(f));
 
-  beforeAll(async () => {
-    const env = {
-      pg: { HOMELAB_STATE_BACKEND: "pg", HOMELAB_PG_CONN_STR: "postgres://terraform@nas.invalid/terraform_state?sslmode=require" },
-      s3: { HOMELAB_STATE_BACKEND: "s3", HOMELAB_S3_BUCKET: "homelab-state", HOMELAB_S3_ENDPOINT: "https://s3.invalid:9000" },
-    };
-    for (const [kind, e] of Object.entries(env)) {
-      const out = mkdtempSync(join(tmpdir(), `validate-xstack-${kind}-`));
-      await synth(out, { env: e });
-      outs.set(kind, out);
-    }
-  });
-  afterAll(() => [...outs.values()].forEach(rm));
+  const reports = {
+    pg: limited(async () => validateApp({ outdir: await synthOf("pg"), synth: false })),
+    s3: limited(async () => validateApp({ outdir: await synthOf("s3"), synth: false })),
+    onlyK8s: limited(async () => validateApp({ outdir: await synthOf("pg"), synth: false, stacks: ["prod-k8s-storage"] })),
+    brokenDependency: limited(async () => {
+      const out = await editedPg((o) =>
+        editJson(join(o, "stacks", "prod-storage", "cdk.tf.json"), (d) => {
+          const vm = Object.values(d.resource.proxmox_virtual_environment_vm as Record<string, Json>)[0]!;
+          vm.no_such_attribute = true;
+        }),
+      );
+      return validateApp({ outdir: out, synth: false, stacks: ["prod-k8s-storage"] });
+    }),
+    outputRemoved: limited(async () => {
+      const out = await editedPg((o) =>
+        editJson(join(o, "stacks", "prod-storage", "cdk.tf.json"), (d) => {
+          removed = Object.keys(d.output).find((k) => k.startsWith("cross-stack-output-"))!;
+          delete d.output[removed];
+        }),
+      );
+      return validateApp({ outdir: out, synth: false, stacks: ["prod-k8s-storage"] });
+    }),
+    foreign: limited(async () => {
+      const out = await editedPg((o) =>
+        editJson(join(o, "stacks", "dev-compute", "cdk.tf.json"), (d) => {
+          d.data = { terraform_remote_state: { network: { backend: "pg", config: { conn_str: "postgres://terraform@nas.invalid/other", schema_name: "network" } } } };
+        }),
+      );
+      return validateApp({ outdir: out, synth: false, stacks: ["dev-compute"] });
+    }),
+    cycle: limited(async () => {
+      const out = await editedPg((o) => editJson(join(o, "manifest.json"), (m) => (m.stacks["prod-storage"].dependencies = ["prod-k8s-storage"])));
+      return validateApp({ outdir: out, synth: false });
+    }),
+  };
+  beforeAll(() => prefetch(...Object.values(reports)));
 
-  test.each(["pg", "s3"])("%s: prod-k8s-storage is planned against the applied state of prod-storage, nothing contacted", async (kind) => {
-    const out = outs.get(kind)!;
+  test.each(["pg", "s3"] as const)("%s: prod-k8s-storage is planned against the applied state of prod-storage, nothing contacted", async (kind) => {
+    const out = await synthOf(kind);
     const doc = JSON.parse(readFileSync(join(out, "stacks", "prod-k8s-storage", "cdk.tf.json"), "utf8")) as Json;
     expect(doc.data.terraform_remote_state["cross-stack-reference-input-prod-storage"].backend).toBe(kind);
-    const report = await validateApp({ outdir: out, synth: false });
+    const report = await reports[kind]();
     expect(report.results.filter((r) => !r.ok).map((r) => formatResult(r))).toEqual([]);
     expect(report.results.map((r) => r.stack)).toEqual(["dev-compute", "prod-storage", "prod-k8s-storage"]);
     const k8s = report.results.find((r) => r.stack === "prod-k8s-storage")!;
@@ -127,7 +171,7 @@ describeWithTerraform("npm run validate on the shipped stacks with a shared stat
   });
 
   test("--stack prod-k8s-storage also validates and applies prod-storage, which it reads", async () => {
-    const report = await validateApp({ outdir: outs.get("pg")!, synth: false, stacks: ["prod-k8s-storage"] });
+    const report = await reports.onlyK8s();
     expect(report.results.map((r) => [r.stack, r.ok])).toEqual([
       ["prod-storage", true],
       ["prod-k8s-storage", true],
@@ -135,74 +179,37 @@ describeWithTerraform("npm run validate on the shipped stacks with a shared stat
   });
 
   test("a failing dependency fails its dependent without planning it", async () => {
-    const out = mkdtempSync(join(tmpdir(), "validate-xstack-broken-"));
-    try {
-      cpSync(outs.get("pg")!, out, { recursive: true });
-      editJson(join(out, "stacks", "prod-storage", "cdk.tf.json"), (d) => {
-        const vm = Object.values(d.resource.proxmox_virtual_environment_vm as Record<string, Json>)[0]!;
-        vm.no_such_attribute = true;
-      });
-      const report = await validateApp({ outdir: out, synth: false, stacks: ["prod-k8s-storage"] });
-      expect(report.results.map((r) => [r.stack, r.ok, r.phase])).toEqual([
-        ["prod-storage", false, "validate"],
-        ["prod-k8s-storage", false, "dependency"],
-      ]);
-      expect(formatResult(report.results[1]!)).toBe(
-        "FAIL prod-k8s-storage: cannot be planned against its dependencies\n    depends on prod-storage, which failed: not planned (it is planned against the applied state of its dependencies)",
-      );
-    } finally {
-      rm(out);
-    }
+    const report = await reports.brokenDependency();
+    expect(report.results.map((r) => [r.stack, r.ok, r.phase])).toEqual([
+      ["prod-storage", false, "validate"],
+      ["prod-k8s-storage", false, "dependency"],
+    ]);
+    expect(formatResult(report.results[1]!)).toBe(
+      "FAIL prod-k8s-storage: cannot be planned against its dependencies\n    depends on prod-storage, which failed: not planned (it is planned against the applied state of its dependencies)",
+    );
   });
 
   test("an output the dependent reads that its dependency no longer declares fails the dependent's plan", async () => {
-    const out = mkdtempSync(join(tmpdir(), "validate-xstack-output-"));
-    try {
-      cpSync(outs.get("pg")!, out, { recursive: true });
-      let removed = "";
-      editJson(join(out, "stacks", "prod-storage", "cdk.tf.json"), (d) => {
-        removed = Object.keys(d.output).find((k) => k.startsWith("cross-stack-output-"))!;
-        delete d.output[removed];
-      });
-      const report = await validateApp({ outdir: out, synth: false, stacks: ["prod-k8s-storage"] });
-      expect(report.results.map((r) => [r.stack, r.ok, r.phase])).toEqual([
-        ["prod-storage", true, undefined],
-        ["prod-k8s-storage", false, "plan"],
-      ]);
-      expect(report.results[1]!.message).toContain("Unsupported attribute");
-      expect(report.results[1]!.message).toContain(removed);
-    } finally {
-      rm(out);
-    }
+    const report = await reports.outputRemoved();
+    expect(report.results.map((r) => [r.stack, r.ok, r.phase])).toEqual([
+      ["prod-storage", true, undefined],
+      ["prod-k8s-storage", false, "plan"],
+    ]);
+    expect(report.results[1]!.message).toContain("Unsupported attribute");
+    expect(report.results[1]!.message).toContain(removed);
   });
 
   test("a remote state of something outside the app fails the stack with a reason, and is never read", async () => {
-    const out = mkdtempSync(join(tmpdir(), "validate-xstack-foreign-"));
-    try {
-      cpSync(outs.get("pg")!, out, { recursive: true });
-      editJson(join(out, "stacks", "dev-compute", "cdk.tf.json"), (d) => {
-        d.data = { terraform_remote_state: { network: { backend: "pg", config: { conn_str: "postgres://terraform@nas.invalid/other", schema_name: "network" } } } };
-      });
-      const report = await validateApp({ outdir: out, synth: false, stacks: ["dev-compute"] });
-      expect(report.results[0]).toMatchObject({ stack: "dev-compute", ok: false, phase: "dependency" });
-      expect(report.results[0]!.message).toContain('data.terraform_remote_state.network reads a state (backend "pg") that is not a stack of this synth output');
-      expect(report.results[0]!.validateMs).toBeUndefined();
-    } finally {
-      rm(out);
-    }
+    const report = await reports.foreign();
+    expect(report.results[0]).toMatchObject({ stack: "dev-compute", ok: false, phase: "dependency" });
+    expect(report.results[0]!.message).toContain('data.terraform_remote_state.network reads a state (backend "pg") that is not a stack of this synth output');
+    expect(report.results[0]!.validateMs).toBeUndefined();
   });
 
   test("a dependency cycle is reported, nothing is validated", async () => {
-    const out = mkdtempSync(join(tmpdir(), "validate-xstack-cycle-"));
-    try {
-      cpSync(outs.get("pg")!, out, { recursive: true });
-      editJson(join(out, "manifest.json"), (m) => (m.stacks["prod-storage"].dependencies = ["prod-k8s-storage"]));
-      const report = await validateApp({ outdir: out, synth: false });
-      expect(report.ok).toBe(false);
-      expect(report.error).toMatch(/^stack dependency cycle: prod-k8s-storage -> prod-storage -> prod-k8s-storage$/);
-      expect(report.results).toEqual([]);
-    } finally {
-      rm(out);
-    }
+    const report = await reports.cycle();
+    expect(report.ok).toBe(false);
+    expect(report.error).toMatch(/^stack dependency cycle: prod-k8s-storage -> prod-storage -> prod-k8s-storage$/);
+    expect(report.results).toEqual([]);
   });
 });

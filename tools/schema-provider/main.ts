@@ -7,10 +7,12 @@
  *   main.ts --reattach                                     serve every schema from one process
  *                                                          and print TF_REATTACH_PROVIDERS
  * Options: --schemas <dir|file> (repeatable; default: the repository's schemas/ directory, or
- * the path list in SCHEMA_PROVIDER_SCHEMAS), --log <file> (RPC trace).
+ * the path list in SCHEMA_PROVIDER_SCHEMAS), --log <file> (RPC trace), --live <file> (the "live
+ * system" fixture reads and imports answer from, see live.ts; default SCHEMA_PROVIDER_LIVE_FILE).
  */
 import { appendFileSync, statSync } from "node:fs";
 import { delimiter, resolve } from "node:path";
+import { LIVE_FILE_ENV } from "./live";
 import { fqpnOf, type LoadedProvider, loadSchemaDir, loadSchemaFiles } from "./schema";
 import { loadReplaceTable, servePlugin, startReattachServers } from "./server";
 
@@ -33,12 +35,14 @@ async function main(argv: string[]): Promise<void> {
   let provider: string | undefined;
   let reattach = false;
   let logFile: string | undefined = process.env.SCHEMA_PROVIDER_LOG;
+  let liveFile: string | undefined = process.env[LIVE_FILE_ENV] || undefined;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === "--schemas") schemaPaths.push(argv[++i]!);
     else if (a === "--provider") provider = argv[++i];
     else if (a === "--reattach") reattach = true;
     else if (a === "--log") logFile = argv[++i];
+    else if (a === "--live") liveFile = resolve(argv[++i]!);
     else {
       process.stderr.write(`schema-provider: unknown argument ${a}\n`);
       process.exit(2);
@@ -48,7 +52,7 @@ async function main(argv: string[]): Promise<void> {
   const schemas = loadSchemas(schemaPaths.length ? schemaPaths : defaultSchemaPaths());
   const table = loadReplaceTable();
   if (reattach) {
-    const servers = await startReattachServers([...schemas.values()], table, log);
+    const servers = await startReattachServers([...schemas.values()], table, log, { liveFile });
     process.stdout.write(`${servers.reattach}\n`);
     process.stderr.write(`schema-provider: serving ${[...schemas.keys()].join(", ")}; export TF_REATTACH_PROVIDERS='<the line above>'. Ctrl-C to stop.\n`);
     const stop = () => servers.close().then(() => process.exit(0));
@@ -68,7 +72,7 @@ async function main(argv: string[]): Promise<void> {
   }
   // go-plugin relays SIGINT to the whole process group; Terraform stops plugins through Shutdown.
   process.on("SIGINT", () => {});
-  await servePlugin({ provider: found, table, log });
+  await servePlugin({ provider: found, table, log, liveFile });
 }
 
 if (require.main === module) {

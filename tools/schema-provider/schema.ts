@@ -103,7 +103,7 @@ export function loadSchemaDir(dir: string): Map<string, LoadedProvider> {
 }
 
 // ---------------------------------------------------------------------------------------------
-// JSON schema -> tfplugin6.Schema (protobuf object for @grpc/proto-loader, keepCase)
+// JSON schema -> tfplugin6.Schema (the object form protobufjs encodes, field names as in the .proto)
 
 const BLOCK_NESTING: Record<string, number> = { single: 1, list: 2, set: 3, map: 4, group: 5 };
 const OBJECT_NESTING: Record<string, number> = { single: 1, list: 2, set: 3, map: 4 };

@@ -11,20 +11,24 @@
  *   reattached provider marked "Test" as not its own, so it never shuts it down.
  */
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as grpc from "@grpc/grpc-js";
-import * as protoLoader from "@grpc/proto-loader";
+import * as protobuf from "protobufjs";
 import { makeServerCert } from "./cert";
+import { liveDataSource, liveResource, type LiveSource, liveSource } from "./live";
 import { type JsonBlock, type JsonSchema, type LoadedProvider, providerSchemaToProto } from "./schema";
 import {
+  attributeType,
   blockType,
+  conform,
   decodeValue,
   encodeValue,
   fillComputedNulls,
   fillUnknowns,
   nullObject,
+  nullWriteOnly,
   planCreate,
   planUpdate,
 } from "./values";
@@ -36,6 +40,7 @@ export const MAGIC_COOKIE_VALUE = "d602bf8f470bc67ca7faa0386276bbdd4330efaf76d1a
 // Protocol definitions
 
 interface Protos {
+  root: protobuf.Root;
   provider: grpc.ServiceDefinition;
   controller: grpc.ServiceDefinition;
   broker: grpc.ServiceDefinition;
@@ -45,26 +50,69 @@ interface Protos {
 
 let protos: Protos | undefined;
 
+const PROTO_FILES = ["tfplugin6.proto", "go-plugin.proto", "health.proto"];
+
+/** The protocol definitions parsed from proto/*.proto (field names as written), as protobufjs JSON. */
+export function protoJson(dir = join(__dirname, "proto")): protobuf.INamespace {
+  const root = new protobuf.Root();
+  root.resolvePath = (_origin, target) => join(dir, target);
+  return root.loadSync(PROTO_FILES, { keepCase: true }).toJSON();
+}
+
+/**
+ * A message that is already encoded: the response serializers pass it through (GetProviderSchema
+ * answers the same large message to every call).
+ */
+class Encoded {
+  constructor(readonly bytes: Buffer) {}
+}
+
+/**
+ * gRPC service definitions straight from protobufjs (what @grpc/proto-loader builds, without the
+ * descriptor reflection it also builds: that was most of a spawned provider's start-up time).
+ * A bundled provider reads the definitions from proto.json beside it (written by the bundler)
+ * instead of parsing the .proto files.
+ */
 function loadProtos(): Protos {
   if (protos) return protos;
-  const dir = join(__dirname, "proto");
-  const def = protoLoader.loadSync(["tfplugin6.proto", "go-plugin.proto", "health.proto"], {
-    includeDirs: [dir],
-    keepCase: true,
-    longs: Number,
-    enums: Number,
-    defaults: false,
-    oneofs: true,
-  });
-  const pkg = grpc.loadPackageDefinition(def) as any;
+  const prebuilt = join(__dirname, "proto.json");
+  const root = existsSync(prebuilt) ? protobuf.Root.fromJSON(JSON.parse(readFileSync(prebuilt, "utf8")) as protobuf.INamespace) : protobuf.Root.fromJSON(protoJson());
+  root.resolveAll();
+  const toObject: protobuf.IConversionOptions = { longs: Number, enums: Number, defaults: false, oneofs: true };
+  const service = (name: string): grpc.ServiceDefinition => {
+    const svc = root.lookupService(name);
+    const def: Record<string, grpc.MethodDefinition<unknown, unknown>> = {};
+    for (const m of svc.methodsArray) {
+      const req = m.resolvedRequestType!;
+      const res = m.resolvedResponseType!;
+      def[m.name] = {
+        path: `/${name}/${m.name}`,
+        requestStream: !!m.requestStream,
+        responseStream: !!m.responseStream,
+        requestSerialize: (o) => Buffer.from(req.encode(req.fromObject(o as object)).finish()),
+        requestDeserialize: (b) => req.toObject(req.decode(b), toObject),
+        responseSerialize: (o) => (o instanceof Encoded ? o.bytes : Buffer.from(res.encode(res.fromObject(o as object)).finish())),
+        responseDeserialize: (b) => res.toObject(res.decode(b), toObject),
+        originalName: m.name,
+      };
+    }
+    return def;
+  };
   protos = {
-    provider: pkg.tfplugin6.Provider.service,
-    controller: pkg.plugin.GRPCController.service,
-    broker: pkg.plugin.GRPCBroker.service,
-    stdio: pkg.plugin.GRPCStdio.service,
-    health: pkg.grpc.health.v1.Health.service,
+    root,
+    provider: service("tfplugin6.Provider"),
+    controller: service("plugin.GRPCController"),
+    broker: service("plugin.GRPCBroker"),
+    stdio: service("plugin.GRPCStdio"),
+    health: service("grpc.health.v1.Health"),
   };
   return protos;
+}
+
+/** A response message of `type` (e.g. "tfplugin6.GetProviderSchema.Response"), encoded once. */
+function encodeOnce(type: string, message: Record<string, unknown>): Encoded {
+  const t = loadProtos().root.lookupType(type);
+  return new Encoded(Buffer.from(t.encode(t.fromObject(message)).finish()));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -124,8 +172,15 @@ function errorDiag(summary: string, detail = "") {
 const msgpackOf = (dv: { msgpack?: Buffer } | undefined | null) => decodeValue(dv?.msgpack);
 const dv = (v: unknown) => ({ msgpack: encodeValue(v) });
 
-export function providerImplementation(p: LoadedProvider, table: ReplaceTable, log: ProviderLog = () => {}): grpc.UntypedServiceImplementation {
+export interface ProviderOptions {
+  /** The "live system" fixture (live.ts): what reads and imports answer. Default: none. */
+  live?: LiveSource;
+}
+
+export function providerImplementation(p: LoadedProvider, table: ReplaceTable, log: ProviderLog = () => {}, opts: ProviderOptions = {}): grpc.UntypedServiceImplementation {
   const schemaProto = providerSchemaToProto(p.schema);
+  let schemaResponse: Encoded | undefined;
+  const live = opts.live ?? (() => undefined);
   const resources = p.schema.resource_schemas ?? {};
   const dataSources = p.schema.data_source_schemas ?? {};
   const ephemeral = p.schema.ephemeral_resource_schemas ?? {};
@@ -139,7 +194,7 @@ export function providerImplementation(p: LoadedProvider, table: ReplaceTable, l
 
   /** Wrap a handler: log the call, and turn an exception into an error diagnostic. */
   const unary =
-    (name: string, diagField: string, fn: (req: any) => Record<string, unknown>) =>
+    (name: string, diagField: string, fn: (req: any) => Record<string, unknown> | Encoded) =>
     (call: grpc.ServerUnaryCall<any, any>, cb: grpc.sendUnaryData<any>) => {
       log(`${name} ${call.request?.type_name ?? ""}`);
       try {
@@ -157,7 +212,7 @@ export function providerImplementation(p: LoadedProvider, table: ReplaceTable, l
       data_sources: Object.keys(dataSources).map((type_name) => ({ type_name })),
       ephemeral_resources: Object.keys(ephemeral).map((type_name) => ({ type_name })),
     })),
-    GetProviderSchema: unary("GetProviderSchema", "diagnostics", () => schemaProto),
+    GetProviderSchema: unary("GetProviderSchema", "diagnostics", () => (schemaResponse ??= encodeOnce("tfplugin6.GetProviderSchema.Response", schemaProto))),
     ValidateProviderConfig: unary("ValidateProviderConfig", "diagnostics", () => ({})),
     ValidateResourceConfig: unary("ValidateResourceConfig", "diagnostics", (req) => {
       lookup(resources, "resource", req.type_name);
@@ -180,11 +235,17 @@ export function providerImplementation(p: LoadedProvider, table: ReplaceTable, l
       // Terraform decodes with the current schema's type.
       return { upgraded_state: { json } };
     }),
-    ReadResource: unary("ReadResource", "diagnostics", (req) => ({
-      // No real API behind this provider: what is in state is what exists.
-      new_state: req.current_state ?? dv(null),
-      private: req.private ?? Buffer.alloc(0),
-    })),
+    ReadResource: unary("ReadResource", "diagnostics", (req) => {
+      // No real API behind this provider: what is in state is what exists, unless the live
+      // fixture has this object (drift, or the real object behind an import).
+      const unchanged = { new_state: req.current_state ?? dv(null), private: req.private ?? Buffer.alloc(0) };
+      const fixture = live();
+      if (!fixture?.resources?.[req.type_name]) return unchanged;
+      const block = lookup(resources, "resource", req.type_name);
+      const prior = msgpackOf(req.current_state) as Record<string, unknown> | null;
+      const found = prior && liveResource(fixture, req.type_name, block, prior.id);
+      return found ? { ...unchanged, new_state: dv(nullWriteOnly(block, { ...prior, ...found })) } : unchanged;
+    }),
     PlanResourceChange: unary("PlanResourceChange", "diagnostics", (req) => {
       const block = lookup(resources, "resource", req.type_name);
       const prior = msgpackOf(req.prior_state);
@@ -206,13 +267,23 @@ export function providerImplementation(p: LoadedProvider, table: ReplaceTable, l
     }),
     ImportResourceState: unary("ImportResourceState", "diagnostics", (req) => {
       const block = lookup(resources, "resource", req.type_name);
-      const state = nullObject(block, block.attributes?.id ? { id: req.id } : {});
-      return { imported_resources: [{ type_name: req.type_name, state: dv(state) }] };
+      const idAttr = block.attributes?.id;
+      // The import id, as the schema types `id` (a number for TrueNAS resources); the rest is null
+      // unless the live fixture has the object (Terraform then reads it with ReadResource, which
+      // answers from the same fixture).
+      const id = idAttr ? conform(attributeType(idAttr), req.id, `import id of ${req.type_name}`) : undefined;
+      const state = nullObject(block, idAttr ? { id } : {});
+      Object.assign(state, liveResource(live(), req.type_name, block, req.id));
+      return { imported_resources: [{ type_name: req.type_name, state: dv(nullWriteOnly(block, state)) }] };
     }),
     ReadDataSource: unary("ReadDataSource", "diagnostics", (req) => {
       const block = lookup(dataSources, "data source", req.type_name);
       const config = msgpackOf(req.config);
-      return { state: dv(fillComputedNulls(block, config, { typeName: req.type_name, seed: req.type_name + JSON.stringify(config) })) };
+      // The live fixture's values for a matching entry first; every computed attribute still null
+      // gets a placeholder of its type.
+      const found = config && typeof config === "object" ? liveDataSource(live(), req.type_name, block, config as Record<string, unknown>) : undefined;
+      const read = found ? { ...(config as Record<string, unknown>), ...found } : config;
+      return { state: dv(fillComputedNulls(block, read, { typeName: req.type_name, seed: req.type_name + JSON.stringify(config) })) };
     }),
     OpenEphemeralResource: unary("OpenEphemeralResource", "diagnostics", (req) => {
       const block = lookup(ephemeral, "ephemeral resource", req.type_name);
@@ -270,6 +341,8 @@ export interface ServePluginOptions {
   table: ReplaceTable;
   env?: NodeJS.ProcessEnv;
   log?: ProviderLog;
+  /** The live fixture file (live.ts); default: none. */
+  liveFile?: string;
 }
 
 /** Serve one provider as a go-plugin plugin: handshake on stdout, exit on Shutdown. */
@@ -293,7 +366,7 @@ export async function servePlugin(opts: ServePluginOptions): Promise<void> {
   const socketDir = mkdtempSync(join(env.PLUGIN_UNIX_SOCKET_DIR || tmpdir(), "plugin"));
   const socket = join(socketDir, "provider.sock");
   const cleanup = () => rmSync(socketDir, { recursive: true, force: true });
-  server.addService(p.provider, providerImplementation(opts.provider, opts.table, log));
+  server.addService(p.provider, providerImplementation(opts.provider, opts.table, log, { live: liveSource(opts.liveFile) }));
   pluginServices(
     server,
     () => {
@@ -326,15 +399,21 @@ export interface ReattachServers {
   close(): Promise<void>;
 }
 
-export async function startReattachServers(providers: LoadedProvider[], table: ReplaceTable, log: ProviderLog = () => {}): Promise<ReattachServers> {
+export async function startReattachServers(
+  providers: LoadedProvider[],
+  table: ReplaceTable,
+  log: ProviderLog = () => {},
+  opts: { liveFile?: string } = {},
+): Promise<ReattachServers> {
   const p = loadProtos();
+  const live = liveSource(opts.liveFile);
   const dir = mkdtempSync(join(tmpdir(), "schema-provider-"));
   const servers: grpc.Server[] = [];
   const config: Record<string, unknown> = {};
   try {
     for (const provider of providers) {
       const server = new grpc.Server({ "grpc.max_receive_message_length": 256 * 1024 * 1024, "grpc.max_send_message_length": 256 * 1024 * 1024 });
-      server.addService(p.provider, providerImplementation(provider, table, (l) => log(`${provider.type}: ${l}`)));
+      server.addService(p.provider, providerImplementation(provider, table, (l) => log(`${provider.type}: ${l}`), { live }));
       pluginServices(server, () => {}, log); // Terraform never shuts down a "Test" provider; ignore if it asks
       const socket = join(dir, `${provider.type}-${randomBytes(3).toString("hex")}.sock`);
       await bind(server, `unix://${socket}`, grpc.ServerCredentials.createInsecure());

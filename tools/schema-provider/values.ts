@@ -2,7 +2,7 @@
  * Terraform values on the wire (tfplugin6.DynamicValue, msgpack as written by cty) and the
  * schema-driven transformations the provider needs: plan (computed attributes the config leaves
  * unset become unknown on create), apply (unknowns become known placeholder values), an all-null
- * object for import.
+ * object for import, JSON values (the live fixture) converted to a schema type.
  *
  * cty's msgpack form: objects are maps holding every attribute (null where unset), lists/sets are
  * arrays, an unknown value is extension type 0, and a value of type "dynamic" is a 2-array
@@ -100,7 +100,8 @@ export function planUpdate(b: JsonBlock, proposed: unknown): unknown {
   return nullWriteOnly(b, proposed);
 }
 
-function nullWriteOnly(b: JsonBlock, value: unknown): unknown {
+/** `value` (an object of the block's type) with every write-only attribute null, nested ones included. */
+export function nullWriteOnly(b: JsonBlock, value: unknown): unknown {
   if (!isObj(value)) return value;
   const out: Obj = { ...value };
   for (const [n, a] of Object.entries(b.attributes ?? {})) {
@@ -193,6 +194,62 @@ function placeholder(type: CtyType, ctx: { typeName: string; seed: string }, pat
 export function fillComputedNulls(b: JsonBlock, value: unknown, ctx: { typeName: string; seed: string }): unknown {
   const planned = planCreate(b, value);
   return fillUnknowns(blockType(b), planned, ctx);
+}
+
+/**
+ * A JSON value converted to cty type `type` in the wire form this module uses: numbers from numeric
+ * strings and strings from numbers or bools (as Terraform converts them), objects completed with
+ * null for the attributes they leave out, a value of type "dynamic" wrapped with its implied type.
+ * Throws, naming `where`, on a value that does not fit (or an object attribute the type lacks).
+ */
+export function conform(type: CtyType, value: unknown, where: string): unknown {
+  if (value === null || value === undefined) return null;
+  const misfit = () => new Error(`${where}: ${JSON.stringify(value)} is not of type ${JSON.stringify(type)}`);
+  if (typeof type === "string") {
+    if (type === "string" && ["string", "number", "boolean"].includes(typeof value)) return String(value);
+    if (type === "number" && typeof value === "number") return value;
+    if (type === "number" && typeof value === "string" && /^\s*-?\d+(\.\d+)?([eE][-+]?\d+)?\s*$/.test(value)) return Number(value);
+    if (type === "bool" && typeof value === "boolean") return value;
+    if (type === "bool" && (value === "true" || value === "false")) return value === "true";
+    if (type === "dynamic") {
+      const implied = impliedType(value);
+      return [Buffer.from(JSON.stringify(implied)), conform(implied, value, where)];
+    }
+    throw misfit();
+  }
+  const [k, arg] = type as [string, unknown];
+  if ((k === "list" || k === "set") && Array.isArray(value)) return value.map((v, i) => conform(arg as CtyType, v, `${where}[${i}]`));
+  if (k === "map" && isObj(value)) return Object.fromEntries(Object.entries(value).map(([key, v]) => [key, conform(arg as CtyType, v, `${where}["${key}"]`)]));
+  if (k === "object" && isObj(value)) {
+    const attrs = arg as Record<string, CtyType>;
+    const extra = Object.keys(value).filter((n) => !(n in attrs));
+    if (extra.length) throw new Error(`${where}: no attribute "${extra[0]}" in ${JSON.stringify(type)}`);
+    return Object.fromEntries(Object.entries(attrs).map(([n, t]) => [n, conform(t, value[n], `${where}.${n}`)]));
+  }
+  if (k === "tuple" && Array.isArray(value) && value.length === (arg as CtyType[]).length) return value.map((v, i) => conform((arg as CtyType[])[i]!, v, `${where}[${i}]`));
+  throw misfit();
+}
+
+/** The cty type a JSON value implies (for attributes of type "dynamic"). */
+function impliedType(value: unknown): CtyType {
+  if (typeof value === "string") return "string";
+  if (typeof value === "number") return "number";
+  if (typeof value === "boolean") return "bool";
+  if (Array.isArray(value)) return ["tuple", value.map(impliedType)];
+  if (isObj(value)) return ["object", Object.fromEntries(Object.entries(value).map(([k, v]) => [k, impliedType(v)]))];
+  return "dynamic";
+}
+
+/** Structural equality of decoded wire values (byte strings compared by content). */
+export function deepEqual(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (a instanceof Uint8Array && b instanceof Uint8Array) return Buffer.compare(a, b) === 0;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((x, i) => deepEqual(x, b[i]));
+  if (isObj(a) && isObj(b)) {
+    const ka = Object.keys(a);
+    return ka.length === Object.keys(b).length && ka.every((k) => k in b && deepEqual(a[k], b[k]));
+  }
+  return false;
 }
 
 export { eachNested };

@@ -1,8 +1,15 @@
+/**
+ * What a stack tells Terraform about its state beyond its resources: readable addresses, `moved`,
+ * `removed` and `import` blocks, and `prevent_destroy` on what serves clients. Each kind of block
+ * is one override per stack holding all of them (so each call re-sets the list), written without
+ * cdktf's helpers that make synth run `terraform version` (importFrom's and terraform_data's
+ * version validations): synth needs no Terraform.
+ */
 import type { IConstruct } from "constructs";
 import { TerraformStack, type TerraformResource } from "../lib/cdktf";
 
 // All `moved` blocks of a stack: one override holds them all, so each call re-sets the list.
-const blocks = new WeakMap<TerraformStack, { from: string; to: string }[]>();
+const movedBlocks = new WeakMap<TerraformStack, { from: string; to: string }[]>();
 
 /**
  * Context key: set on a stack whose state may hold resources under the hashed addresses cdktf
@@ -30,10 +37,10 @@ export function readableAddress(resource: TerraformResource, logicalId: string):
 /** Tells Terraform that state at `from` is now `to` (same resource type). */
 export function addMovedBlock(scope: IConstruct, from: string, to: string): void {
   const stack = TerraformStack.of(scope);
-  const list = blocks.get(stack) ?? [];
+  const list = movedBlocks.get(stack) ?? [];
   if (list.some((b) => b.from === from)) return;
   list.push({ from, to });
-  blocks.set(stack, list);
+  movedBlocks.set(stack, list);
   stack.addOverride("moved", [...list]);
 }
 
@@ -49,4 +56,34 @@ export function addressOf(resource: TerraformResource): string {
  */
 export function protectFromDestroy(resource: TerraformResource): void {
   resource.lifecycle = { ...resource.lifecycle, preventDestroy: true };
+}
+
+// All `removed` blocks of a stack: one override holds them all, so each call re-sets the list.
+const removedBlocks = new WeakMap<TerraformStack, { from: string; lifecycle: { destroy: false } }[]>();
+
+/**
+ * Tells Terraform (>= 1.7) to forget the resource at `address` if its state has it, without
+ * destroying the real object: how something that holds data leaves Terraform's hands. A block
+ * whose address is not in the state does nothing.
+ */
+export function forgetWithoutDestroying(scope: IConstruct, address: string): void {
+  const stack = TerraformStack.of(scope);
+  const list = removedBlocks.get(stack) ?? [];
+  if (list.some((b) => b.from === address)) return;
+  list.push({ from: address, lifecycle: { destroy: false } });
+  removedBlocks.set(stack, list);
+  stack.addOverride("removed", [...list]);
+}
+
+// All `import` blocks of a stack.
+const importBlocks = new WeakMap<TerraformStack, { to: string; id: string }[]>();
+
+/** Tells Terraform (>= 1.5) that the object with `id` already exists and is `to`: the plan imports it. */
+export function addImportBlock(scope: IConstruct, to: string, id: string): void {
+  const stack = TerraformStack.of(scope);
+  const list = importBlocks.get(stack) ?? [];
+  if (list.some((b) => b.to === to)) return;
+  list.push({ to, id });
+  importBlocks.set(stack, list);
+  stack.addOverride("import", [...list]);
 }
