@@ -8,7 +8,8 @@
  * hostPID, extraEnv, iscsiDirHostPath[Type]) and `_helpers.tpl` (`driver.config.driver` decides the
  * iSCSI host mounts). Only the keys this project sets are typed; the chart has many more.
  */
-import { DRIVER_BY_PROTOCOL, type CsiProtocol, type FreenasApiDriver } from "./csi-driver-config";
+import { DRIVER_BY_PROTOCOL, type FreenasApiDriver } from "./csi-driver-config";
+import type { CsiInstanceSettings } from "./csi-validate";
 
 export type CsiReclaimPolicy = "Delete" | "Retain";
 export type CsiVolumeBindingMode = "Immediate" | "WaitForFirstConsumer";
@@ -113,23 +114,12 @@ export interface DemocraticCsiValues {
   readonly node: DemocraticCsiNodeValues;
 }
 
-/** What the values of one release are made of (validated, defaults applied). */
-export interface ChartValuesInput {
-  readonly name: string;
-  readonly protocol: CsiProtocol;
-  readonly csiDriverName: string;
-  readonly pool: string;
-  readonly datasetParentPath: string;
-  readonly isDefault: boolean;
-  readonly reclaimPolicy: CsiReclaimPolicy;
-  readonly volumeBindingMode: CsiVolumeBindingMode;
-  readonly allowVolumeExpansion: boolean;
-  readonly fsType: CsiFsType;
-  readonly mountOptions: readonly string[];
-  readonly snapshotDeletionPolicy: CsiReclaimPolicy;
-  readonly detachedSnapshots: boolean;
-  readonly driverImageTag: string;
-}
+/** What the values of one release are made of: the validated settings, and the volumes' parent by path. */
+export type ChartValuesInput = Pick<
+  CsiInstanceSettings,
+  | "name" | "protocol" | "csiDriverName" | "pool" | "isDefault" | "reclaimPolicy" | "volumeBindingMode"
+  | "allowVolumeExpansion" | "fsType" | "mountOptions" | "snapshotDeletionPolicy" | "detachedSnapshots" | "driverImageTag"
+> & { readonly datasetParentPath: string };
 
 /** One StorageClass and one VolumeSnapshotClass named like the release; Talos settings on iSCSI nodes. */
 export function chartValues(v: ChartValuesInput): DemocraticCsiValues {

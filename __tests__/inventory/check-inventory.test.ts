@@ -8,9 +8,9 @@ import { checkInventory } from "../../inventory/check-inventory";
 import { homelab } from "../../inventory/homelab";
 import { srv01Homelab } from "../../inventory/srv01";
 import type { Homelab } from "../../inventory/types";
-import { App, Testing } from "../../lib/cdktf";
+import { Testing } from "../../lib/cdktf";
 import { buildHomelab } from "../../stacks/homelab-app";
-import { copyOf, storageOf, vmOf } from "./mutations";
+import { copyOf, storageOf, synthError, vmOf } from "./mutations";
 
 type Edit = (lab: any) => void;
 
@@ -150,14 +150,7 @@ describe("checkInventory: one home for the inventory's rules", () => {
       const lab = copyOf(homelab);
       edit(lab);
       const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "inventory-check-"));
-      const app = new App({ outdir });
-      let error: unknown;
-      try {
-        buildHomelab(app, lab);
-        app.synth();
-      } catch (e) {
-        error = e;
-      }
+      const error = synthError(lab, outdir);
       expect(error).toBeInstanceOf(InvalidInputError);
       expect((error as Error).message).not.toContain("There is already a Construct");
       expect(fs.readdirSync(outdir, { recursive: true }).filter((f) => fs.statSync(path.join(outdir, f.toString())).isFile())).toEqual([]);

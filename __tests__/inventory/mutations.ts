@@ -7,9 +7,26 @@ import fc from "fast-check";
 import { Size } from "../../capacity";
 import { Schedule } from "../../constructs/schedule";
 import { homelab } from "../../inventory/homelab";
+import { App } from "../../lib/cdktf";
+import { buildHomelab } from "../../stacks/homelab-app";
 import type { DatasetEntry, Homelab, TrueNASStorageEntry, TrueNASVmEntry, VlanEntry } from "../../inventory/types";
 
 type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
+/**
+ * Builds and synthesizes `lab` into `outdir` as main.ts does, and returns what it threw (undefined
+ * if it synthesized): a refusal must throw before anything is written.
+ */
+export function synthError(lab: Homelab, outdir: string): unknown {
+  const app = new App({ outdir, stackTraces: false });
+  try {
+    buildHomelab(app, lab);
+    app.synth();
+  } catch (e) {
+    return e;
+  }
+  return undefined;
+}
 
 /** A deep copy of the inventory's plain data (Sizes and Schedules are immutable values, shared). */
 export function copyOf<T>(value: T): T {

@@ -5,7 +5,7 @@ import path from "node:path";
 import { InvalidInputError } from "../../constructs/errors";
 import { App } from "../../lib/cdktf";
 import { buildHomelab } from "../../stacks/homelab-app";
-import { copyOf, MUTATIONS, validHomelab } from "./mutations";
+import { copyOf, MUTATIONS, synthError, validHomelab } from "./mutations";
 
 jest.setTimeout(60_000);
 
@@ -44,14 +44,7 @@ describe("random inventories (fast-check)", () => {
       const lab = copyOf(valid);
       mutation.apply(lab, pick);
       const dir = outdir();
-      const app = new App({ outdir: dir, stackTraces: false });
-      let error: unknown;
-      try {
-        buildHomelab(app, lab);
-        app.synth();
-      } catch (e) {
-        error = e;
-      }
+      const error = synthError(lab, dir);
       expect(error).toBeInstanceOf(InvalidInputError); // what main.ts prints alone, without a trace
       const message = (error as Error).message;
       const lines = message.split("\n");
