@@ -47,7 +47,8 @@ export class EmailAlerts extends Construct {
     // replaces the mail resource: its Delete makes no API call, and the Create that follows sends
     // the whole mail configuration with the new password (mail.update).
     const passwordVersion = new TerraformData(this, "SmtpPasswordVersion", { input: { version: smtpPassword.version } });
-    readableAddress(passwordVersion, `${this.node.id}-smtp-password-version`);
+    // New with this version: no hashed address ever held state, so no moved block.
+    passwordVersion.overrideLogicalId(`${this.node.id}-smtp-password-version`);
     const mail = new Mail(this, "Smtp", {
       outgoingserver: props.smtpServer,
       port: props.smtpPort ?? 587,
