@@ -57,12 +57,11 @@ export interface HomelabStacks {
   readonly ledger: Ledger;
 }
 
-
 /**
  * Composes a homelab's stacks from its inventory, in named steps: the inventory is checked up
  * front; storage, compute and Kubernetes-storage stacks are placed (a stack whose host is offline
  * is built in a scratch tree that is never synthesized, so it is still checked and its pools are
- * in the capacity verdict); then the data-holder ledger and the capacity budgets of every pool.
+ * in the capacity verdict); then the ledger, the import blocks and the capacity budgets of every pool.
  */
 export function buildHomelab(app: Construct, homelab: Homelab, options: HomelabAppOptions = {}): HomelabStacks {
   const composer = new HomelabComposer(app, homelab, options);
@@ -90,14 +89,13 @@ class HomelabComposer {
   private readonly scratch = new Construct(undefined as unknown as Construct, "skipped");
 
   constructor(private readonly app: Construct, private readonly homelab: Homelab, options: HomelabAppOptions) {
-    this.inventory = new InventoryIndex(homelab);
-    // Every inventory rule, once, for every stack (online or skipped), before any construct is built.
-    const prefix = options.stackIdPrefix ?? "";
-    const { warnings } = checkInventory(homelab, { storageStackIdOf: (role) => prefix + STORAGE_STACK_BY_ROLE[role] });
-    this.notes.push(...warnings);
-    this.backend = options.backend ?? { kind: "local" };
     this.prefix = options.stackIdPrefix ?? "";
+    this.backend = options.backend ?? { kind: "local" };
     this.imports = options.imports ?? {};
+    // Every inventory rule, once, for every stack (online or skipped), before any construct is built.
+    const { warnings } = checkInventory(homelab, { storageStackIdOf: (role) => this.prefix + STORAGE_STACK_BY_ROLE[role] });
+    this.notes.push(...warnings);
+    this.inventory = new InventoryIndex(homelab);
   }
 
   /** prod-storage and prod-backup: one per TrueNAS VM. */

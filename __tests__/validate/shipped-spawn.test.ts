@@ -17,6 +17,5 @@ describeWithTerraform("the shipped stacks against real Terraform, the provider s
     console.log(`validate+plan of ${report.results.length} stacks (spawn): ${report.terraformMs} ms`);
     expect(report.results.filter((r) => !r.ok).map((r) => `${r.stack}: ${r.message}`)).toEqual([]);
     expect(report.results.find((r) => r.stack === "prod-k8s-storage")!.against).toEqual(["prod-storage"]);
-    expect(report.terraformMs!).toBeLessThan(30_000);
   });
 });

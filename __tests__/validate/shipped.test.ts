@@ -271,7 +271,6 @@ describeWithTerraform("the shipped stacks against real Terraform", () => {
     const k8s = report.results.find((r) => r.stack === "prod-k8s-storage")!;
     expect(k8s.against).toEqual(["prod-storage"]);
     expect(report.results.find((r) => r.stack === "prod-storage")!.appliedFor).toEqual(["prod-k8s-storage"]);
-    expect(report.terraformMs!).toBeLessThan(30_000);
   });
 
   describe("data-loss guard on the applied shipped stacks", () => {
