@@ -1,15 +1,32 @@
 /**
  * What a stack tells Terraform about its state beyond its resources: readable addresses, `moved`,
- * `removed` and `import` blocks, and `prevent_destroy` on what serves clients. Each kind of block
- * is one override per stack holding all of them (so each call re-sets the list), written without
- * cdktf's helpers that make synth run `terraform version` (importFrom's and terraform_data's
+ * `removed` and `import` blocks, and `prevent_destroy` on what serves clients. Blocks are written
+ * without cdktf's helpers that make synth run `terraform version` (importFrom's and terraform_data's
  * version validations): synth needs no Terraform.
  */
 import type { IConstruct } from "constructs";
 import { TerraformStack, type TerraformResource } from "../lib/cdktf";
 
-// All `moved` blocks of a stack: one override holds them all, so each call re-sets the list.
-const movedBlocks = new WeakMap<TerraformStack, { from: string; to: string }[]>();
+type BlockKind = "moved" | "removed" | "import";
+
+// Per stack and kind: the blocks (one stack override, set once, holds this very array) and their keys.
+const blocksOf = new WeakMap<TerraformStack, Map<BlockKind, { readonly list: object[]; readonly keys: Set<string> }>>();
+
+/** Adds `block` to the stack's top-level `kind` list, once per `key` (the address it is about). */
+function addStackBlock(scope: IConstruct, kind: BlockKind, key: string, block: object): void {
+  const stack = TerraformStack.of(scope);
+  let kinds = blocksOf.get(stack);
+  if (!kinds) blocksOf.set(stack, (kinds = new Map()));
+  let blocks = kinds.get(kind);
+  if (!blocks) {
+    kinds.set(kind, (blocks = { list: [], keys: new Set() }));
+    // cdktf keeps the array by reference and merges it at synth: later blocks join it.
+    stack.addOverride(kind, blocks.list);
+  }
+  if (blocks.keys.has(key)) return;
+  blocks.keys.add(key);
+  blocks.list.push(block);
+}
 
 /**
  * Context key: set on a stack whose state may hold resources under the hashed addresses cdktf
@@ -36,12 +53,7 @@ export function readableAddress(resource: TerraformResource, logicalId: string):
 
 /** Tells Terraform that state at `from` is now `to` (same resource type). */
 export function addMovedBlock(scope: IConstruct, from: string, to: string): void {
-  const stack = TerraformStack.of(scope);
-  const list = movedBlocks.get(stack) ?? [];
-  if (list.some((b) => b.from === from)) return;
-  list.push({ from, to });
-  movedBlocks.set(stack, list);
-  stack.addOverride("moved", [...list]);
+  addStackBlock(scope, "moved", from, { from, to });
 }
 
 /** The Terraform address of a resource. */
@@ -58,32 +70,16 @@ export function protectFromDestroy(resource: TerraformResource): void {
   resource.lifecycle = { ...resource.lifecycle, preventDestroy: true };
 }
 
-// All `removed` blocks of a stack: one override holds them all, so each call re-sets the list.
-const removedBlocks = new WeakMap<TerraformStack, { from: string; lifecycle: { destroy: false } }[]>();
-
 /**
  * Tells Terraform (>= 1.7) to forget the resource at `address` if its state has it, without
  * destroying the real object: how something that holds data leaves Terraform's hands. A block
  * whose address is not in the state does nothing.
  */
 export function forgetWithoutDestroying(scope: IConstruct, address: string): void {
-  const stack = TerraformStack.of(scope);
-  const list = removedBlocks.get(stack) ?? [];
-  if (list.some((b) => b.from === address)) return;
-  list.push({ from: address, lifecycle: { destroy: false } });
-  removedBlocks.set(stack, list);
-  stack.addOverride("removed", [...list]);
+  addStackBlock(scope, "removed", address, { from: address, lifecycle: { destroy: false } });
 }
-
-// All `import` blocks of a stack.
-const importBlocks = new WeakMap<TerraformStack, { to: string; id: string }[]>();
 
 /** Tells Terraform (>= 1.5) that the object with `id` already exists and is `to`: the plan imports it. */
 export function addImportBlock(scope: IConstruct, to: string, id: string): void {
-  const stack = TerraformStack.of(scope);
-  const list = importBlocks.get(stack) ?? [];
-  if (list.some((b) => b.to === to)) return;
-  list.push({ to, id });
-  importBlocks.set(stack, list);
-  stack.addOverride("import", [...list]);
+  addStackBlock(scope, "import", to, { to, id });
 }

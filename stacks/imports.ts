@@ -5,9 +5,10 @@
  *
  *   { "<stack id>": { "<Terraform resource address>": "<import id>", ... }, ... }
  *
- * Synth turns each entry whose address its stack declares into an `import` block (cdktf
- * `importFrom`): the next plan says "N to import" instead of creating a duplicate or failing on one
- * that exists. An import block for something already in the state is a no-op, so entries stay.
+ * Synth turns each entry whose address its stack declares into an `import` block
+ * (`addImportBlock`, constructs/state-blocks.ts): the next plan says "N to import" instead of
+ * creating a duplicate or failing on one that exists. An import block for something already in the
+ * state is a no-op, so entries stay.
  */
 import fs from "node:fs";
 import { InvalidInputError } from "../constructs/errors";

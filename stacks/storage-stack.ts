@@ -33,7 +33,7 @@ export class StorageStack extends TerraformStack {
 
   constructor(scope: Construct, id: string, props: StorageStackProps) {
     super(scope, id);
-    // Deployed before readable addresses: state under the old hashed ones moves (constructs/moved.ts).
+    // Deployed before readable addresses: state under the old hashed ones moves (constructs/state-blocks.ts).
     this.node.setContext(MOVE_FROM_HASHED_ADDRESSES, true);
     applyBackend(this, props.backend);
     addProxmoxProvider(this);

@@ -14,7 +14,7 @@ describe("NfsExport", () => {
       ro: false,
       comment: "films",
       enabled: true,
-      // Serves clients or runs a task: a plan that would delete it fails (constructs/moved.ts).
+      // Serves clients or runs a task: a plan that would delete it fails (constructs/state-blocks.ts).
       lifecycle: { prevent_destroy: true },
     });
   });

@@ -14,7 +14,7 @@ describe("ScrubSchedule", () => {
       threshold: 6,
       description: "scrub tank (homelab-cdktf)",
       enabled: true,
-      // Serves clients or runs a task: a plan that would delete it fails (constructs/moved.ts).
+      // Serves clients or runs a task: a plan that would delete it fails (constructs/state-blocks.ts).
       lifecycle: { prevent_destroy: true },
     });
   });

@@ -17,7 +17,7 @@ describe("SnapshotPolicy", () => {
       naming_schema: "auto-%Y-%m-%d_%H-%M",
       allow_empty: false,
       enabled: true,
-      // Serves clients or runs a task: a plan that would delete it fails (constructs/moved.ts).
+      // Serves clients or runs a task: a plan that would delete it fails (constructs/state-blocks.ts).
       lifecycle: { prevent_destroy: true },
     });
   });

@@ -2,7 +2,7 @@
  * Terraform resource addresses of what discovery finds, exactly as synth writes them into
  * `cdk.tf.json`, computed without building the app: `resourceAddress({ type: "truenas_scrub_task",
  * pool: "fast" })` is `truenas_scrub_task.fast`. Every resource that holds data or serves clients
- * has a readable address chosen by its construct (`readableAddress` in constructs/moved.ts): the
+ * has a readable address chosen by its construct (`readableAddress` in constructs/state-blocks.ts): the
  * VM and mappings by name, datasets, shares and tasks by their dataset path (`/` as `--`), scrub
  * tasks by pool, services by service name, the iSCSI portal and initiator group `iscsi`, mail
  * `alerts`.
