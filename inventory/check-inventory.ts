@@ -41,6 +41,8 @@ export const INVENTORY_RULES: readonly InventoryRule[] = [
 export interface InventoryCheck {
   /** Valid but costly choices (a vdev mixing disk sizes), one line each in the project's format: for synth's notes. */
   readonly warnings: string[];
+  /** The inventory indexed (maps by name), for `InventoryIndex`: built once, by the check. */
+  readonly facts: InventoryFacts;
 }
 
 /**
@@ -55,5 +57,5 @@ export function checkInventory(homelab: Homelab, options: InventoryCheckOptions 
   const findings = new Findings();
   for (const rule of INVENTORY_RULES) rule(facts, findings);
   if (findings.problems.length > 0) throw new InvalidInputError(findings.redacted(findings.problems));
-  return { warnings: findings.warnings };
+  return { warnings: findings.warnings, facts };
 }

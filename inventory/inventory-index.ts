@@ -1,5 +1,6 @@
 import { invalidProp } from "../constructs/errors";
 import type { VmNetworkInterface } from "../constructs/vm-network";
+import type { InventoryFacts } from "./rules/context";
 import type { Homelab, HostEntry, NicEntry, PciDeviceEntry, VlanEntry } from "./types";
 
 /**
@@ -8,15 +9,18 @@ import type { Homelab, HostEntry, NicEntry, PciDeviceEntry, VlanEntry } from "./
  * fail; they still refuse an undeclared name, with the referencing path, when used on their own.
  */
 export class InventoryIndex {
-  // By name, the first of each: lookups stay O(1) however large the inventory.
-  private readonly hosts = new Map<string, HostEntry>();
-  private readonly pciDevices = new Map<string, PciDeviceEntry>();
-  private readonly vlans = new Map<string, VlanEntry>();
+  readonly homelab: Homelab;
+  // By name, the first of each (the maps the checker built): lookups stay O(1) however large the inventory.
+  private readonly hosts: ReadonlyMap<string, HostEntry>;
+  private readonly pciDevices: ReadonlyMap<string, PciDeviceEntry>;
+  private readonly vlans: ReadonlyMap<string, VlanEntry>;
 
-  constructor(readonly homelab: Homelab) {
-    for (const h of homelab.hosts ?? []) if (!this.hosts.has(h.nodeName)) this.hosts.set(h.nodeName, h);
-    for (const d of homelab.pciDevices ?? []) if (!this.pciDevices.has(d.name)) this.pciDevices.set(d.name, d);
-    for (const v of homelab.vlans ?? []) if (!this.vlans.has(v.name)) this.vlans.set(v.name, v);
+  /** The inventory as `checkInventory` indexed it (its `facts`). */
+  constructor(facts: InventoryFacts) {
+    this.homelab = facts.lab;
+    this.hosts = facts.hosts;
+    this.pciDevices = facts.pciDevices;
+    this.vlans = facts.vlans;
   }
 
   host(path: string, nodeName: string): HostEntry {

@@ -93,9 +93,9 @@ class HomelabComposer {
     this.backend = options.backend ?? { kind: "local" };
     this.imports = options.imports ?? {};
     // Every inventory rule, once, for every stack (online or skipped), before any construct is built.
-    const { warnings } = checkInventory(homelab, { storageStackIdOf: (role) => this.prefix + STORAGE_STACK_BY_ROLE[role] });
+    const { warnings, facts } = checkInventory(homelab, { storageStackIdOf: (role) => this.prefix + STORAGE_STACK_BY_ROLE[role] });
     this.notes.push(...warnings);
-    this.inventory = new InventoryIndex(homelab);
+    this.inventory = new InventoryIndex(facts);
   }
 
   /** prod-storage and prod-backup: one per TrueNAS VM. */
