@@ -50,7 +50,7 @@ export class SecretValue {
    */
   static check(scope: IConstruct, prop: string, x: unknown): SecretValue {
     if (!SecretValue.isSecretValue(x)) {
-      invalidProp(scope, `${prop} is not a secret from a Terraform variable, and would be written into cdk.tf.json`, verbatim(x), "SecretValue.fromVariable(...)");
+      invalidProp(scope, `${prop} is not a secret from a Terraform variable, and would be written into cdk.tf.json`, whatWasGiven(x), "SecretValue.fromVariable(...)");
     }
     return x;
   }
@@ -66,7 +66,7 @@ export class SecretValue {
 }
 
 /** Never echo what might be a secret: say what kind of thing was given instead. */
-function verbatim(x: unknown): { toString(): string } {
+function whatWasGiven(x: unknown): { toString(): string } {
   const what = typeof x === "string" ? `a literal string of ${x.length} characters` : x === undefined ? "nothing" : `a ${typeof x}`;
   return { toString: () => what };
 }

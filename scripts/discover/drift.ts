@@ -2,6 +2,7 @@
  * What discovery reports per object (`Finding`), and the small comparisons behind "differs from the
  * inventory": sizes in binary units, record sizes, cron fields, lists compared as sets.
  */
+import type { TrueNASCronFields } from "../../constructs/schedule";
 
 /** One property where the live object differs from what the inventory (and so the plan) says. */
 export interface Drift {
@@ -64,19 +65,11 @@ export function recordsizeText(bytes: number): string {
   return String(bytes);
 }
 
-export interface CronFields {
-  readonly minute: string;
-  readonly hour: string;
-  readonly dom: string;
-  readonly month: string;
-  readonly dow: string;
-}
-
 /**
  * Crontab text of TrueNAS cron fields, normalized so equal schedules read equal: leading zeros
  * dropped (`00` = `0`), day of week 7 = 0 (Sunday; api/v25_10_0/common.py `CronModel`).
  */
-export function cronText(f: Partial<CronFields> | undefined): string {
+export function cronText(f: Partial<TrueNASCronFields> | undefined): string {
   const norm = (v: string | undefined, dow = false) =>
     String(v ?? "*").split(",").map((part) => part.replace(/\d+/g, (n) => {
       const x = String(Number(n));
