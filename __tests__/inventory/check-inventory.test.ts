@@ -34,8 +34,11 @@ const BULK_DATASETS = "bulk/kubernetes, bulk/kubernetes/nfs-dynamic, bulk/kubern
 
 describe("checkInventory: one home for the inventory's rules", () => {
   test("the shipped inventories pass, without warnings", () => {
-    expect(checkInventory(homelab)).toEqual({ warnings: [] });
-    expect(checkInventory(srv01Homelab)).toEqual({ warnings: [] });
+    expect(checkInventory(homelab).warnings).toEqual([]);
+    expect(checkInventory(srv01Homelab).warnings).toEqual([]);
+    // The index the app builds from: the same inventory, its names mapped once.
+    expect(checkInventory(homelab).facts.lab).toBe(homelab);
+    expect([...checkInventory(homelab).facts.vlans.keys()]).toEqual(homelab.vlans.map((v) => v.name));
   });
 
   // Issue 10's list of what was accepted although wrong, or crashed: each refused, naming the inventory entry.
