@@ -9,7 +9,7 @@ export function formatResult(r: StackResult): string {
     const extra = [p.change && `${p.change} to change`, p.destroy && `${p.destroy} to destroy`, p.import && `${p.import} to import`].filter(Boolean).join(", ");
     const against = r.against?.length ? ` against the applied state of ${r.against.join(", ")}` : "";
     const appliedFor = r.appliedFor?.length ? `; applied to a throwaway state for ${r.appliedFor.join(", ")}` : "";
-    const times = [`validate ${secs(r.validateMs)}`, `plan ${secs(r.planMs)}`, ...(r.applyMs === undefined ? [] : [`apply ${secs(r.applyMs)}`])].join(", ");
+    const times = [`plan ${secs(r.planMs)}`, ...(r.applyMs === undefined ? [] : [`apply ${secs(r.applyMs)}`])].join(", ");
     return `PASS ${r.stack}: valid; plan${against}: ${p.add} resource${p.add === 1 ? "" : "s"} to create${extra ? `, ${extra}` : ""}${appliedFor} (${times})`;
   }
   const what =
