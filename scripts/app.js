@@ -192,7 +192,9 @@ function projectPlugin(loaded) {
         loaded.set(args.path, { st, hash: sha1(bytes) });
         let contents = bytes.toString("utf8");
         if (loader !== "json" && /\b__(dirname|filename)\b/.test(contents)) {
-          // On the first line, so the source map's lines stay right.
+          // On the first line, so the source map's lines stay right (in place of a shebang, which
+          // means nothing inside a bundle and would no longer be first).
+          contents = contents.replace(/^#!.*/, "");
           contents = `var __dirname = ${JSON.stringify(path.dirname(args.path))}, __filename = ${JSON.stringify(args.path)}; ${contents}`;
         }
         return { contents, loader };

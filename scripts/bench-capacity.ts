@@ -12,6 +12,7 @@ import { checkBudgets, type PlannedDataset, type PoolLayout, type PoolPlan, Size
 import { homelab } from "../inventory/homelab";
 import { Testing } from "../lib/cdktf";
 import { buildHomelab } from "../stacks/homelab-app";
+import { isEntry } from "./is-entry";
 
 export interface CapacityBench {
   readonly shipped: { pools: number; datasets: number; medianMs: number; verdicts: string[] };
@@ -64,7 +65,7 @@ export function benchCapacity(): CapacityBench {
   };
 }
 
-if (process.argv[1]?.endsWith("bench-capacity.ts")) {
+if (isEntry(__filename)) {
   const r = benchCapacity();
   if (process.argv.includes("--json")) console.log(JSON.stringify(r));
   else {

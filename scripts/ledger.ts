@@ -8,6 +8,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { parseLedger, serializeLedger, type Ledger } from "../stacks/ledger";
+import { isEntry } from "./is-entry";
 
 const USAGE = "usage: npm run ledger -- list | forget '<stack>: <label>' [...]";
 
@@ -41,7 +42,7 @@ export function ledgerCommand(argv: readonly string[], file: string, out: (line:
   return 0;
 }
 
-if (require.main === module) {
+if (isEntry(__filename)) {
   const file = process.env.HOMELAB_DATA_HOLDER_LEDGER ?? path.join(__dirname, "..", "inventory", "homelab.data-holders.json");
   process.exitCode = ledgerCommand(process.argv.slice(2), file, (l) => console.log(l));
 }

@@ -16,6 +16,7 @@ import { homelab } from "../inventory/homelab";
 import type { Homelab } from "../inventory/types";
 import { App } from "../lib/cdktf";
 import { buildHomelab } from "../stacks/homelab-app";
+import { isEntry } from "./is-entry";
 
 /** VM ids of copy i are the shipped ones + i x VM_ID_STRIDE (the shipped homelab uses 300..3212). */
 export const VM_ID_STRIDE = 10_000;
@@ -76,7 +77,7 @@ export function buildScaledHomelab(app: App, copies: number) {
     buildHomelab(app, copyOfHomelab(homelab, i), { stackIdPrefix: `site${i}-`, backend: { kind: "local" } }));
 }
 
-if (require.main === module || process.argv[1]?.endsWith("scale-inventory.ts")) {
+if (isEntry(__filename)) {
   const copies = Number(process.argv[2] ?? 10);
   if (!Number.isInteger(copies) || copies < 1 || copies > MAX_COPIES) throw new Error(`copies: a whole number 1..${MAX_COPIES} (got ${JSON.stringify(process.argv[2])})`);
   const app = new App({ stackTraces: false });

@@ -4,6 +4,7 @@
  */
 import { homelab } from "../inventory/homelab";
 import type { Homelab } from "../inventory/types";
+import { isEntry } from "./is-entry";
 
 export function storageTable(lab: Homelab): string {
   const rows = ["| dataset | quota | purpose | snapshots (tier 1) | replicated (tier 2) | offsite (tier 3) |", "|---|---:|---|---|---|---|"];
@@ -26,4 +27,4 @@ export function storageTable(lab: Homelab): string {
   return rows.join("\n");
 }
 
-if (require.main === module) console.log(storageTable(homelab));
+if (isEntry(__filename)) console.log(storageTable(homelab));

@@ -33,6 +33,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { findTerraform } from "../tools/schema-provider/terraform";
 import { REPO_ROOT, synth as synthApp } from "./validate/synth";
+import { isEntry } from "./is-entry";
 
 export interface VerifyOptions {
   stack: string;
@@ -310,7 +311,7 @@ async function main(argv: string[]): Promise<number> {
   return report.code;
 }
 
-if (require.main === module) {
+if (isEntry(__filename)) {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (e) => {

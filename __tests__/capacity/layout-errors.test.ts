@@ -43,25 +43,26 @@ describe("JSON layouts", () => {
 });
 
 describe("the CLI", () => {
-  const cli = join(__dirname, "../../scripts/capacity-cli.ts");
-  const tsx = join(__dirname, "../../node_modules/.bin/tsx");
+  // As npm run capacity runs it: node, the launcher, the script.
+  const cli = [join(__dirname, "../../scripts/app.js"), join(__dirname, "../../scripts/capacity-cli.ts")];
+  const node = process.execPath;
   const layout = (devices: number) => ({ ashift: 12, vdevs: [0, 1, 2].map(() => ({ type: "raidz2", devices: Array(7).fill(devices) })) });
 
   it("prints JSON for an array of layouts, in order", () => {
-    const out = execFileSync(tsx, [cli, "--json"], { input: JSON.stringify([layout(900183621632), layout(898037186560)]) }).toString();
+    const out = execFileSync(node, [...cli, "--json"], { input: JSON.stringify([layout(900183621632), layout(898037186560)]) }).toString();
     expect(JSON.parse(out)).toEqual([
       { usableBytes: "12425944367104", zpoolSizeBytes: "18863496364032", slopBytes: "103112769536" },
       { usableBytes: "12391618183168", zpoolSizeBytes: "18811956756480", slopBytes: "103112769536" },
     ]);
   });
   it("exits 2 with one line on stderr for invalid input", () => {
-    const r = spawnSync(tsx, [cli, "--json"], { input: '{"ashift": 12, "vdevs": [{"type": "raidz4", "devices": [1]}]}' });
+    const r = spawnSync(node, [...cli, "--json"], { input: '{"ashift": 12, "vdevs": [{"type": "raidz4", "devices": [1]}]}' });
     expect(r.status).toBe(2);
     expect(r.stderr.toString()).toBe('capacity: layout.vdevs[0].type: unknown vdev type (got "raidz4"; allowed: disk, mirror, raidz1, raidz2, raidz3)\n');
     expect(r.stdout.toString()).toBe("");
   });
   it("prints usable, SIZE and slop in TB and TiB in human mode", () => {
-    const out = execFileSync(tsx, [cli, "--vdevs", "3", "--width", "7", "--type", "raidz2", "--disk", "900GB"]).toString();
+    const out = execFileSync(node, [...cli, "--vdevs", "3", "--width", "7", "--type", "raidz2", "--disk", "900GB"]).toString();
     expect(out).toMatch(/usable\s+12\.392 TB\s+11\.270 TiB\s+12391618183168 B/);
     expect(out).toMatch(/zpool SIZE\s+18\.812 TB\s+17\.109 TiB/);
     expect(out).toMatch(/slop\s+0\.103 TB\s+0\.094 TiB/);

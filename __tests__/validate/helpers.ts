@@ -95,9 +95,9 @@ export function limitedRun(session: () => Promise<TerraformSession>, n = 2): (di
   };
 }
 
-/** `tsx <script> ...args` in the repository, as npm runs it (node with tsx's loader: one process, not tsx's relaunch). */
-export function runTsx(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
-  return runProcess(process.execPath, ["--import", "tsx", ...args], { cwd: REPO_ROOT, env });
+/** `node scripts/app.js <script.ts> ...args` in the repository: the launcher, as `npm run <tool>` runs it. */
+export function runScript(args: string[], env: NodeJS.ProcessEnv = process.env): Promise<RunResult> {
+  return runProcess(process.execPath, [join(REPO_ROOT, "scripts", "app.js"), ...args], { cwd: REPO_ROOT, env });
 }
 
 /**

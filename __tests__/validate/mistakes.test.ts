@@ -12,7 +12,7 @@ import { prepareStack } from "../../scripts/validate/prepare";
 import { listStacks } from "../../scripts/validate/stacks";
 import { appCommand, REPO_ROOT } from "../../scripts/validate/synth";
 import { TerraformSession } from "../../tools/schema-provider/session";
-import { describeWithTerraform, fixtureOutdir, type Json, once, prefetch, repoSchemas, rm, runTsx, terraform } from "./helpers";
+import { describeWithTerraform, fixtureOutdir, type Json, once, prefetch, repoSchemas, rm, runScript, terraform } from "./helpers";
 
 jest.setTimeout(120_000);
 
@@ -26,9 +26,9 @@ const track = (out: string) => (outdirs.push(out), out);
 const script = {
   broken: once(() => {
     const out = track(fixtureOutdir("storage", (doc) => (vm(doc).network_device = [{ bridge: "vmbr0" }])));
-    return runTsx(["scripts/validate.ts", "--no-synth", "--out", out]);
+    return runScript(["scripts/validate.ts", "--no-synth", "--out", out]);
   }),
-  withoutTerraform: once(() => runTsx(["scripts/validate.ts", "--no-synth"], { ...process.env, TERRAFORM: "/nonexistent/terraform" })),
+  withoutTerraform: once(() => runScript(["scripts/validate.ts", "--no-synth"], { ...process.env, TERRAFORM: "/nonexistent/terraform" })),
 };
 
 describeWithTerraform("npm run validate catches real mistakes (Terraform, offline)", () => {

@@ -8,9 +8,10 @@ import { type LiveFixture, liveSource } from "../../tools/schema-provider/live";
 import { parsePlanCounts } from "../../tools/schema-provider/plan-counts";
 import { fqpnOf, type JsonBlock, type LoadedProvider, providerSchemaToProto } from "../../tools/schema-provider/schema";
 import { loadReplaceTable, providerImplementation } from "../../tools/schema-provider/server";
-import { stripOverrideWarning } from "../../tools/schema-provider/session";
+import { runProcess, stripOverrideWarning } from "../../tools/schema-provider/session";
 import { blockType, conform, decodeValue, encodeValue, fillComputedNulls, fillUnknowns, isUnknown, planCreate, UNKNOWN } from "../../tools/schema-provider/values";
-import { repoSchemas, rm, runTsx } from "./helpers";
+import { REPO_ROOT } from "../../scripts/validate/synth";
+import { repoSchemas, rm } from "./helpers";
 
 const block: JsonBlock = {
   attributes: {
@@ -139,7 +140,8 @@ describe("terraform output parsing", () => {
 
 describe("provider executable", () => {
   test("run by hand (no magic cookie) it explains itself and exits 1", async () => {
-    const r = await runTsx(["tools/schema-provider/main.ts", "--provider", "bpg/proxmox"], { ...process.env, TF_PLUGIN_MAGIC_COOKIE: "" });
+    // Its source through tsx's loader: the tool is generic, not part of the app's launcher.
+    const r = await runProcess(process.execPath, ["--import", "tsx", "tools/schema-provider/main.ts", "--provider", "bpg/proxmox"], { cwd: REPO_ROOT, env: { ...process.env, TF_PLUGIN_MAGIC_COOKIE: "" } });
     expect(r.code).toBe(1);
     expect(r.stderr).toContain("This binary is a plugin");
   });

@@ -62,10 +62,10 @@ function writeLive(file: string, pools: ReturnType<typeof livePool>[]): void {
   writeFileSync(file, JSON.stringify({ data_sources: { truenas_pool: pools } }, null, 2));
 }
 
-/** tsx scripts/verify.ts <args>, as npm run verify runs it. */
+/** node scripts/app.js scripts/verify.ts <args>, as npm run verify runs it. */
 function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((done) => {
-    const child = spawn(join(REPO_ROOT, "node_modules", ".bin", "tsx"), [join(REPO_ROOT, "scripts", "verify.ts"), ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [join(REPO_ROOT, "scripts", "app.js"), "scripts/verify.ts", ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
