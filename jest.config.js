@@ -14,9 +14,10 @@ module.exports = {
   // Two cores: one worker per core. The main process only schedules and the heavy files spawn
   // Terraform or node (waiting, not computing), so a second worker never starves the first.
   maxWorkers: 2,
-  // One shared synth + applied Terraform fixture for every validate test file (__tests__/validate/shared-fixture.ts).
-  globalSetup: "<rootDir>/__tests__/validate/global-setup.ts",
-  globalTeardown: "<rootDir>/__tests__/validate/global-teardown.ts",
+  // A temp dir per run (TMPDIR for workers and what they start, removed afterwards), holding the one shared
+  // synth + applied Terraform fixture of the validate test files (__tests__/validate/shared-fixture.ts).
+  globalSetup: "<rootDir>/__tests__/global-setup.ts",
+  globalTeardown: "<rootDir>/__tests__/global-teardown.ts",
   setupFilesAfterEnv: ["<rootDir>/__tests__/setup.ts"],
   snapshotFormat: { escapeString: false, printBasicPrototype: false },
 };

@@ -146,6 +146,11 @@ describeWithTerraform("npm run validate catches real mistakes (Terraform, offlin
       ["broken", false],
       ["fine", true],
     ]);
+    // The passing stack cost one Terraform command: its plan validated it. The broken one's plan
+    // failed, so `terraform validate` ran after it and named the configuration error.
+    const [broken, fine] = report.results;
+    expect({ phase: broken!.phase, validated: broken!.validateMs !== undefined }).toEqual({ phase: "validate", validated: true });
+    expect({ planned: fine!.planMs !== undefined, validated: fine!.validateMs !== undefined }).toEqual({ planned: true, validated: false });
   });
 
   test("npm run validate itself exits 1 and prints Terraform's message", async () => {

@@ -4,8 +4,8 @@
  * every validate test file that needs it (shipped.test.ts, cross-stack.test.ts). A test edits a
  * `copyOf` (helpers.ts), never the fixture itself.
  *
- * Where it lives: HOMELAB_VALIDATE_FIXTURE_DIR, made by global-setup.ts (and removed by
- * global-teardown.ts) when jest.config.js names them. The first test file that asks for a part
+ * Where it lives: HOMELAB_VALIDATE_FIXTURE_DIR, made by ../global-setup.ts (and removed by
+ * ../global-teardown.ts) when jest.config.js names them. The first test file that asks for a part
  * builds it there (a lock directory per part makes every other worker wait for it); asking for one
  * synth starts all three, since the other files will want them. Without that variable each test
  * file builds only the parts it asks for, in its own temp dir, removed after the file.

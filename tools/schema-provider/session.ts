@@ -161,8 +161,9 @@ function terraformEnv(): NodeJS.ProcessEnv {
  * definitions (as protobufjs JSON: no .proto parsing at start) and replace table, run through a
  * small loader with V8's code cache of the bundle (written by the first start): a spawned provider
  * then starts in ~0.1 s of CPU instead of compiling TypeScript. Built once per content of this
- * directory, Node version and installed packages, into the temp dir, where later sessions and runs
- * find it. Falls back to running main.ts through tsx's loader. Returns node's arguments.
+ * directory, Node version and installed packages, into node_modules/.cache/schema-provider/ (not
+ * the temp dir: a test run gets a temp dir of its own, removed after it), where later sessions and
+ * runs find it. Falls back to running main.ts through tsx's loader. Returns node's arguments.
  */
 function providerBundle(): string[] {
   const src = __dirname;
@@ -174,16 +175,22 @@ function providerBundle(): string[] {
   for (const f of inputs) hash.update(f).update(readFileSync(join(src, f)));
   const installed = join(PACKAGE_ROOT, "node_modules", ".package-lock.json");
   if (existsSync(installed)) hash.update(readFileSync(installed));
-  const dir = join(tmpdir(), `schema-provider-bundle-${hash.digest("hex").slice(0, 16)}`);
+  const cache = join(PACKAGE_ROOT, "node_modules", ".cache", "schema-provider");
+  const dir = join(cache, `bundle-${hash.digest("hex").slice(0, 16)}`);
   const entry = join(dir, "start.js");
   if (existsSync(entry)) {
     utimesSync(dir, new Date(), new Date()); // in use: see below
     return [entry];
   }
   // A new version: bundles of other versions unused for a day go.
-  for (const old of readdirSync(tmpdir()).filter((n) => /^schema-provider-bundle-[0-9a-f]{16}$/.test(n))) {
+  try {
+    mkdirSync(cache, { recursive: true });
+  } catch {
+    return fallback; // node_modules not writable
+  }
+  for (const old of readdirSync(cache).filter((n) => /^bundle-[0-9a-f]{16}$/.test(n))) {
     try {
-      if (Date.now() - statSync(join(tmpdir(), old)).mtimeMs > 86_400_000) rmSync(join(tmpdir(), old), { recursive: true, force: true });
+      if (Date.now() - statSync(join(cache, old)).mtimeMs > 86_400_000) rmSync(join(cache, old), { recursive: true, force: true });
     } catch {
       // gone already
     }
