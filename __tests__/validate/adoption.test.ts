@@ -35,12 +35,20 @@ const IMPORTS: ImportsFile = {
   },
 };
 
-/** The shipped inventory synthesized in this process (as main.ts does) with `imports`. */
+/**
+ * The shipped inventory synthesized in this process (as main.ts does) with `imports`; once per
+ * imports file (the output is only read: `prepared` copies the stack it plans).
+ */
+const synths = new Map<string, string>();
 function synthShipped(imports: ImportsFile): string {
+  const key = JSON.stringify(imports);
+  const done = synths.get(key);
+  if (done) return done;
   const outdir = mkdtempSync(join(tmpdir(), "validate-adoption-"));
   const app = new App({ outdir, stackTraces: false });
   buildHomelab(app, homelab, { backend: { kind: "local" }, imports });
   app.synth();
+  synths.set(key, outdir);
   return outdir;
 }
 
@@ -66,20 +74,18 @@ describeWithTerraform("adoption and secret rotation against real Terraform (offl
   });
   afterAll(async () => {
     await session?.close();
-    for (const d of dirs) rm(d);
+    for (const d of [...dirs, ...synths.values()]) rm(d);
   });
 
   /** The shipped prod-storage without imports, as synthesized (read only). */
   function prepared0(): string {
     const outdir = synthShipped({});
-    dirs.push(outdir);
     return listStacks(outdir).find((x) => x.name === "prod-storage")!.dir;
   }
 
   /** A throwaway copy of `stack` from a synth with `imports`. */
   function prepared(imports: ImportsFile, stack = "prod-storage"): string {
     const outdir = synthShipped(imports);
-    dirs.push(outdir);
     return prepareStack(listStacks(outdir).find((s) => s.name === stack)!, session.workdir(stack));
   }
 
