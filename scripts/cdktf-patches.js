@@ -4,10 +4,15 @@
  * behaviour; they only defer work that a synth almost never needs. A cdktf whose files do not look
  * as expected is left as it is (the rewrite returns undefined).
  *
- * - tokens/private/stack-trace.js: cdktf captures a full stack trace for every token it creates,
- *   and formats it at once (under jest, every frame goes through source maps: half of the time of
- *   a test that builds the homelab). It is only read to explain a token that fails to resolve. Here
- *   the trace is still captured at creation, and formatted on first read.
+ * - tokens/private/stack-trace.js: cdktf captures a full stack trace for every token it creates
+ *   (Error.stackTraceLimit raised to MAX_SAFE_INTEGER), and formats it at once (under jest, every
+ *   frame goes through source maps: half of the time of a test that builds the homelab). It is
+ *   only read to explain a token that fails to resolve or an Intrinsic made from a function: a bug
+ *   in a construct, not bad input (that is refused before any token exists). Here the trace is
+ *   captured only with HOMELAB_DEBUG set (as main.ts keeps traces only then), and then formatted on
+ *   first read; otherwise the "created at" of such an error says to run again with
+ *   HOMELAB_DEBUG=1. Capturing cost ~14 % of a 10x synth (40 stacks: 1.54 s without, 1.80 s with,
+ *   medians of 4 alternating runs), the frame count makes little difference (10 frames: 1.80 s).
  * - private/fs.js: requires `archiver` (and ~800 KB of its dependencies) at load, to zip assets
  *   (TerraformAsset with type ARCHIVE), which this project has none of. Here it is required on
  *   first use.
@@ -23,12 +28,18 @@ const STACK_TRACE = /[\\/]cdktf[\\/]lib[\\/]tokens[\\/]private[\\/]stack-trace\.
 const PRIVATE_FS = /[\\/]cdktf[\\/]lib[\\/]private[\\/]fs\.js$/;
 const BINARY_VERSION = /[\\/]cdktf[\\/]lib[\\/]validations[\\/]validate-binary-version\.js$/;
 
-/** cdktf's captureStackTrace, capturing at once and formatting on first read. */
+/**
+ * cdktf's captureStackTrace: with HOMELAB_DEBUG set (when this module loads), capturing at once and
+ * formatting on first read; without it, one line saying how to get the trace.
+ */
 const LAZY_STACK_TRACE = `"use strict";
-// Rewritten by scripts/cdktf-patches.js: cdktf's captureStackTrace, formatted on first read.
+// Rewritten by scripts/cdktf-patches.js: cdktf's captureStackTrace, only with HOMELAB_DEBUG, formatted on first read.
 Object.defineProperty(exports, "__esModule", { value: true });
 exports.captureStackTrace = captureStackTrace;
+const RECORD = Boolean(process.env.HOMELAB_DEBUG);
+const NOT_RECORDED = Object.freeze(["(creation stack not recorded: run again with HOMELAB_DEBUG=1 to record it)"]);
 function captureStackTrace(below) {
+  if (!RECORD) return NOT_RECORDED;
   below = below || captureStackTrace;
   const object = { stack: "" };
   const previousLimit = Error.stackTraceLimit;
