@@ -11,8 +11,8 @@
  *   in a construct, not bad input (that is refused before any token exists). Here the trace is
  *   captured only with HOMELAB_DEBUG set (as main.ts keeps traces only then), and then formatted on
  *   first read; otherwise the "created at" of such an error says to run again with
- *   HOMELAB_DEBUG=1. Capturing cost ~14 % of a 10x synth (40 stacks: 1.54 s without, 1.80 s with,
- *   medians of 4 alternating runs), the frame count makes little difference (10 frames: 1.80 s).
+ *   HOMELAB_DEBUG=1. Capturing cost ~14 % of a 10x synth (40 stacks: 1.56 s without, 1.81 s with,
+ *   medians of 4 alternating runs); fewer frames do not help (10 frames: 1.80 s).
  * - private/fs.js: requires `archiver` (and ~800 KB of its dependencies) at load, to zip assets
  *   (TerraformAsset with type ARCHIVE), which this project has none of. Here it is required on
  *   first use.

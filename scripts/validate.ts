@@ -92,7 +92,7 @@ async function main(argv: string[]): Promise<number> {
     const secs = (ms?: number) => (ms === undefined ? "-" : `${(ms / 1000).toFixed(2)} s`);
     process.stdout.write(
       `${failed ? `FAILED: ${failed} of ${report.results.length} stacks` : `OK: ${report.results.length} stacks`} ` +
-        `(terraform ${report.terraform?.version}, ${report.mode}; synth ${secs(report.synthMs)}, validate+plan ${secs(report.terraformMs)}, total ${secs(report.totalMs)})\n`,
+        `(terraform ${report.terraform?.version}, ${report.mode}; synth ${secs(report.synthMs)}, terraform ${secs(report.terraformMs)}, total ${secs(report.totalMs)})\n`,
     );
   }
   if (report.error) return 2;

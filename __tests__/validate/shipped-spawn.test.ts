@@ -14,7 +14,7 @@ describeWithTerraform("the shipped stacks against real Terraform, the provider s
   test("every stack passes with the provider started by Terraform itself (dev_overrides, go-plugin handshake, AutoMTLS)", async () => {
     const report = await validateApp({ outdir: await synthOf("local"), synth: false, mode: "spawn" });
     // eslint-disable-next-line no-console
-    console.log(`validate+plan of ${report.results.length} stacks (spawn): ${report.terraformMs} ms`);
+    console.log(`terraform for ${report.results.length} stacks (spawn): ${report.terraformMs} ms`);
     expect(report.results.filter((r) => !r.ok).map((r) => `${r.stack}: ${r.message}`)).toEqual([]);
     expect(report.results.find((r) => r.stack === "prod-k8s-storage")!.against).toEqual(["prod-storage"]);
   });

@@ -260,11 +260,11 @@ describeWithTerraform("the shipped stacks against real Terraform", () => {
     expect(stacks.findIndex((s) => s.name === "prod-storage")).toBeLessThan(stacks.findIndex((s) => s.name === "prod-k8s-storage"));
   });
 
-  test("every stack passes validate + plan, all of them in under 30 s (reattached provider)", async () => {
+  test("every stack passes its plan, which validates it (reattached provider)", async () => {
     const report = await reattachReport();
-    const lines = report.results.map((r) => `${r.stack}: ${r.ok ? `ok, ${r.plan?.add} to create, validate ${r.validateMs} ms, plan ${r.planMs} ms` : r.message}`);
+    const lines = report.results.map((r) => `${r.stack}: ${r.ok ? `ok, ${r.plan?.add} to create, plan ${r.planMs} ms` : r.message}`);
     // eslint-disable-next-line no-console
-    console.log(`validate+plan of ${report.results.length} stacks (reattach): ${report.terraformMs} ms\n${lines.join("\n")}`);
+    console.log(`terraform for ${report.results.length} stacks (reattach): ${report.terraformMs} ms\n${lines.join("\n")}`);
     expect(report.error).toBeUndefined();
     expect(report.results.filter((r) => !r.ok).map((r) => `${r.stack}: ${r.message}`)).toEqual([]);
     for (const r of report.results) expect(r.plan!.add).toBeGreaterThan(0);

@@ -46,7 +46,7 @@ export interface ValidateReport {
   error?: string;
   mode: Mode;
   synthMs?: number;
-  /** validate + plan of every stack, provider start included (synthesis excluded). */
+  /** Terraform for every stack (plan; validate after a failed plan; apply for dependents), provider start included (synthesis excluded). */
   terraformMs?: number;
   totalMs: number;
   results: StackResult[];
