@@ -6,7 +6,6 @@
  * the planned layout passes; a pool reported one vdev short, degraded, made with another
  * partition scheme or on smaller disks fails its check with both figures and the likely cause.
  */
-import { spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -20,7 +19,7 @@ import { checkLines, diagnosticsOf, formatCheck, parseArgs, verify, type CheckCo
 import { REPO_ROOT } from "../../scripts/validate/synth";
 import { buildHomelab } from "../../stacks/homelab-app";
 import { TerraformSession } from "../../tools/schema-provider/session";
-import { describeWithTerraform, repoSchemas, rm, terraform } from "./helpers";
+import { describeWithTerraform, repoSchemas, rm, runScript, terraform } from "./helpers";
 
 jest.setTimeout(180_000);
 
@@ -63,15 +62,9 @@ function writeLive(file: string, pools: ReturnType<typeof livePool>[]): void {
 }
 
 /** node scripts/app.js scripts/verify.ts <args>, as npm run verify runs it. */
-function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [join(REPO_ROOT, "scripts", "app.js"), "scripts/verify.ts", ...args], { cwd: REPO_ROOT, env, stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (d: string) => (stdout += d));
-    child.stderr.setEncoding("utf8").on("data", (d: string) => (stderr += d));
-    child.on("close", (code) => done({ code: code ?? 1, stdout, stderr }));
-  });
+async function cli(args: string[], env: NodeJS.ProcessEnv): Promise<{ code: number; stdout: string; stderr: string }> {
+  const { code, stdout, stderr } = await runScript(["scripts/verify.ts", ...args], env);
+  return { code, stdout, stderr };
 }
 
 const lines = (r: VerifyReport) => r.checks.map(formatCheck);
